@@ -1,0 +1,322 @@
+/*
+ * fouille.h — full-text search for folders of French articles.
+ *
+ * libfouille builds an index over a folder of articles (titles and bodies analysed
+ * with a French chain: elision, accents, ligatures, Snowball stemming) and searches it
+ * with BM25 ranking and highlighted snippets. This header is the whole public API:
+ * the fouille-index and fouille-search programs use nothing else.
+ *
+ * Conventions, as in sqlite3.h and libgit2:
+ *  - Handles are opaque. Functions that create one take `T **out` first; on failure
+ *    `*out` is set to NULL.
+ *  - Functions return 0 (FOUILLE_OK) or a negative FOUILLE_E* code. The message of the
+ *    last error is kept on the index handle: fouille_errmsg().
+ *  - Every _free/_close function accepts NULL.
+ *  - What comes back through `**out` belongs to the caller. `const char *` getters are
+ *    borrowed: valid until the object they came from is freed.
+ *  - Strings are UTF-8 and NUL-terminated. Byte offsets count bytes, not characters.
+ *  - A handle is used by one thread at a time; separate handles may be used from
+ *    separate threads concurrently. One writer per index at a time.
+ */
+#ifndef FOUILLE_H
+#define FOUILLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(FOUILLE_BUILDING) && defined(__GNUC__)
+#define FOUILLE_API __attribute__((visibility("default")))
+#else
+#define FOUILLE_API
+#endif
+
+#define FOUILLE_VERSION_MAJOR 0
+#define FOUILLE_VERSION_MINOR 1
+#define FOUILLE_VERSION_PATCH 0
+#define FOUILLE_VERSION_STRING "0.1.0"
+
+/* Return codes. Every function that can fail returns one of these. */
+enum {
+	FOUILLE_OK = 0,
+	FOUILLE_ERROR = -1,     /* something went wrong; see fouille_errmsg() */
+	FOUILLE_ENOMEM = -2,    /* out of memory */
+	FOUILLE_ENOTFOUND = -3, /* no index (or folder) at the given path */
+	FOUILLE_ELOCKED = -4,   /* another process is writing to this index */
+	FOUILLE_EINVAL = -5,    /* an argument is invalid (NULL handle, bad option) */
+	FOUILLE_EIO = -6,       /* reading or writing the index or a file failed */
+	FOUILLE_EQUERY = -7,    /* the query has no searchable word */
+	FOUILLE_EVERSION = -8,  /* the index was built by an incompatible version */
+	FOUILLE_ECANCELLED = -9 /* the progress callback asked to stop */
+};
+
+/*
+ * Return the library's version as "MAJOR.MINOR.PATCH", e.g. "0.1.0". The string is
+ * static. Compare with FOUILLE_VERSION_STRING to detect a header/library mismatch.
+ */
+FOUILLE_API const char *fouille_version(void);
+
+/*
+ * Return a short static English description of a FOUILLE_E* code, e.g. "index is
+ * locked" for FOUILLE_ELOCKED. Unknown codes give "unknown error".
+ */
+FOUILLE_API const char *fouille_strerror(int code);
+
+/* ------------------------------------------------------------------------------------
+ * Opening an index
+ * ---------------------------------------------------------------------------------- */
+
+/* An index on disk: a directory holding the Xapian database and the article catalog. */
+typedef struct fouille_index fouille_index;
+
+/* Flags for fouille_index_open(). */
+#define FOUILLE_OPEN_READONLY 0x0u /* search only; the index must exist */
+#define FOUILLE_OPEN_WRITE 0x1u    /* search and update; takes the writer lock */
+#define FOUILLE_OPEN_CREATE 0x2u   /* with WRITE: create the index if missing */
+
+/*
+ * Open the index stored in directory `path` (by convention FOLDER/.fouille).
+ *
+ * out:   receives the new handle, or NULL on failure.
+ * path:  the index directory.
+ * flags: FOUILLE_OPEN_READONLY, or FOUILLE_OPEN_WRITE optionally with
+ *        FOUILLE_OPEN_CREATE.
+ *
+ * A read-only handle reads only the Xapian database; a writable one also opens the
+ * catalog and holds the index's writer lock until closed.
+ *
+ * Returns FOUILLE_OK; FOUILLE_ENOTFOUND when there is no index at `path` (and CREATE
+ * was not given); FOUILLE_ELOCKED when another writer holds the index;
+ * FOUILLE_EVERSION when the index was built by an incompatible analyzer or schema;
+ * FOUILLE_EIO or FOUILLE_ERROR otherwise. On failure, when `*out` could not be created,
+ * the message is available from fouille_last_open_error() in the same thread.
+ */
+FOUILLE_API int fouille_index_open(fouille_index **out, const char *path, unsigned flags);
+
+/*
+ * The message of the last failed fouille_index_open() in the calling thread, for the
+ * case where no handle exists to carry it. Never NULL; "" when there was no failure.
+ */
+FOUILLE_API const char *fouille_last_open_error(void);
+
+/*
+ * Close an index handle, releasing the writer lock if held. Accepts NULL. Results
+ * obtained from the handle must be freed before it is closed.
+ */
+FOUILLE_API void fouille_index_close(fouille_index *idx);
+
+/*
+ * The message describing the last error on `idx`, in English. Never NULL: "" when the
+ * last call succeeded, "no index handle" for NULL. Borrowed until the next call on
+ * `idx`.
+ */
+FOUILLE_API const char *fouille_errmsg(const fouille_index *idx);
+
+/*
+ * Find the index a search should use, the way git finds .git: `explicit_path` when not
+ * NULL, else the FOUILLE_INDEX environment variable when set and not empty, else the
+ * nearest `.fouille` directory found walking up from the current directory.
+ *
+ * out: receives a newly allocated path (free it with free()), or NULL when none was
+ *      found.
+ *
+ * Returns FOUILLE_OK, FOUILLE_ENOTFOUND when no index was found, FOUILLE_ENOMEM.
+ */
+FOUILLE_API int fouille_index_locate(char **out, const char *explicit_path);
+
+/* ------------------------------------------------------------------------------------
+ * Indexing a folder
+ * ---------------------------------------------------------------------------------- */
+
+/* What happened to one file during an update; reported to the progress callback. */
+typedef enum fouille_file_status {
+	FOUILLE_FILE_ADDED,     /* new article, analysed and indexed */
+	FOUILLE_FILE_UPDATED,   /* content changed, re-indexed */
+	FOUILLE_FILE_RENAMED,   /* same content under a new path, moved without analysis */
+	FOUILLE_FILE_UNCHANGED, /* size and mtime (or content hash) unchanged, not re-read */
+	FOUILLE_FILE_REMOVED,   /* gone from the folder, removed from the index */
+	FOUILLE_FILE_SKIPPED,   /* deliberately not indexed (other format, hidden...) */
+	FOUILLE_FILE_FAILED     /* could not be indexed: bad encoding, binary, unreadable... */
+} fouille_file_status;
+
+/* One progress event, passed to a fouille_progress_fn. */
+typedef struct fouille_progress {
+	const char *path;           /* the file, relative to the folder; NULL for phase events */
+	fouille_file_status status; /* what was done with `path` */
+	const char *reason;         /* why it was skipped or failed; NULL otherwise */
+	const char *phase;          /* "scanning", "indexing", "removing", "committing" */
+	size_t files_done;          /* files handled so far */
+	size_t files_total;         /* files found by the scan (0 while scanning) */
+	uint64_t bytes_done;        /* bytes read so far */
+	uint64_t bytes_total;       /* bytes of the files found by the scan */
+} fouille_progress;
+
+/*
+ * Called for each file handled and at each phase change. Return 0 to go on, non-zero to
+ * cancel the update: what was committed before stays, the rest is rolled back.
+ */
+typedef int (*fouille_progress_fn)(const fouille_progress *p, void *userdata);
+
+/* Counters of one update, filled by fouille_index_update(). */
+typedef struct fouille_update_summary {
+	size_t added, updated, renamed, removed, unchanged;
+	size_t skipped_format; /* files of a format fouille does not read (yet) */
+	size_t skipped_other;  /* hidden or excluded files, the index's own files */
+	size_t failed;         /* files that could not be indexed (reported one by one) */
+	double elapsed_seconds;
+} fouille_update_summary;
+
+/* Options of fouille_index_update(). Initialise with fouille_update_options_init(). */
+typedef struct fouille_update_options {
+	size_t struct_size;           /* sizeof(fouille_update_options), set by _init */
+	uint64_t max_file_size;       /* larger files fail with a message; 0 = 50 MB */
+	fouille_progress_fn progress; /* may be NULL */
+	void *progress_userdata;
+} fouille_update_options;
+
+/* Fill `opts` with the defaults. */
+FOUILLE_API void fouille_update_options_init(fouille_update_options *opts);
+
+/*
+ * Bring the index in line with `folder`: add new articles, re-index changed ones,
+ * remove deleted ones, move renamed ones. Files whose size and mtime are unchanged are
+ * not read again. The walk skips hidden files and folders and the index directory.
+ *
+ * idx:     a handle opened with FOUILLE_OPEN_WRITE.
+ * folder:  the folder of articles. Paths are stored relative to it.
+ * opts:    options, or NULL for the defaults.
+ * summary: receives the counters, may be NULL.
+ *
+ * A file that cannot be indexed (not UTF-8, binary, empty, unreadable, too large) is
+ * reported through the progress callback with its reason, counted as failed, and the
+ * update goes on; what the index held for it before stays.
+ *
+ * Returns FOUILLE_OK when the update was committed (even if some files failed: see
+ * summary->failed); FOUILLE_ENOTFOUND when `folder` cannot be opened;
+ * FOUILLE_ECANCELLED when the callback cancelled; FOUILLE_EIO or FOUILLE_ERROR when the
+ * index could not be written (what was committed before stays).
+ */
+FOUILLE_API int fouille_index_update(fouille_index *idx, const char *folder,
+				     const fouille_update_options *opts,
+				     fouille_update_summary *summary);
+
+/*
+ * The folder the index was last updated from (absolute), or NULL for an index never
+ * updated. Borrowed until `idx` is closed.
+ */
+FOUILLE_API const char *fouille_index_root(fouille_index *idx);
+
+/*
+ * The number of articles in the index, or 0 on error.
+ */
+FOUILLE_API uint64_t fouille_index_article_count(fouille_index *idx);
+
+/* ------------------------------------------------------------------------------------
+ * Searching
+ * ---------------------------------------------------------------------------------- */
+
+/* The result of one search: a page of hits. */
+typedef struct fouille_results fouille_results;
+/* One hit of a result page. Borrowed from its fouille_results. */
+typedef struct fouille_hit fouille_hit;
+
+/* Flags of fouille_search_options.flags. */
+#define FOUILLE_SEARCH_NO_RELAX 0x1u /* never fall back from "every word" to "any word" */
+
+/* Options of fouille_search(). Initialise with fouille_search_options_init(). */
+typedef struct fouille_search_options {
+	size_t struct_size;    /* sizeof(fouille_search_options), set by _init */
+	unsigned limit;        /* hits per page; default 10 */
+	unsigned offset;       /* hits to skip; default 0 */
+	unsigned snippet_chars; /* snippet budget in characters; default 200 */
+	unsigned flags;        /* FOUILLE_SEARCH_* */
+} fouille_search_options;
+
+/* Fill `opts` with the defaults. */
+FOUILLE_API void fouille_search_options_init(fouille_search_options *opts);
+
+/*
+ * Search the index.
+ *
+ * out:   receives the results (free with fouille_results_free()), or NULL on failure.
+ * idx:   an open index.
+ * query: what the person typed, e.g. `réfugiés "l'armée russe" -grève`. Words must all
+ *        match; quoted text is a phrase; a leading `-` excludes a word or phrase. When
+ *        no article has every word, articles with any word are returned instead and
+ *        fouille_results_relaxed() says so. Never a syntax error: stray quotes and
+ *        punctuation are read as a person meant them.
+ * opts:  options, or NULL for the defaults.
+ *
+ * Returns FOUILLE_OK (possibly with zero hits); FOUILLE_EQUERY when the query has no
+ * searchable word (only stopwords or punctuation), with a message saying so;
+ * FOUILLE_EIO or FOUILLE_ERROR when the index cannot be read.
+ */
+FOUILLE_API int fouille_search(fouille_results **out, fouille_index *idx, const char *query,
+			       const fouille_search_options *opts);
+
+/* Free search results. Accepts NULL. */
+FOUILLE_API void fouille_results_free(fouille_results *res);
+
+/* The number of hits in this page (at most opts->limit). */
+FOUILLE_API size_t fouille_results_count(const fouille_results *res);
+
+/* An estimate of the number of matching articles in the whole index. */
+FOUILLE_API uint64_t fouille_results_total(const fouille_results *res);
+
+/* 1 when no article had every word and the hits match any word instead, else 0. */
+FOUILLE_API int fouille_results_relaxed(const fouille_results *res);
+
+/*
+ * A note for the person searching, or NULL: e.g. which query words were ignored as
+ * stopwords. Borrowed until `res` is freed.
+ */
+FOUILLE_API const char *fouille_results_notice(const fouille_results *res);
+
+/* Hit `i` of the page, 0-based, or NULL when `i` is out of range. */
+FOUILLE_API const fouille_hit *fouille_results_hit(const fouille_results *res, size_t i);
+
+/* The hit's rank in the whole result list, 1-based (offset + position + 1). */
+FOUILLE_API size_t fouille_hit_rank(const fouille_hit *hit);
+
+/* The article's path, relative to the indexed folder (see fouille_index_root()). */
+FOUILLE_API const char *fouille_hit_path(const fouille_hit *hit);
+
+/* The article's title; "" when it has none. */
+FOUILLE_API const char *fouille_hit_title(const fouille_hit *hit);
+
+/* The article's author, or NULL when unknown. */
+FOUILLE_API const char *fouille_hit_author(const fouille_hit *hit);
+
+/* The article's date as "YYYY-MM-DD", or NULL when unknown. */
+FOUILLE_API const char *fouille_hit_date(const fouille_hit *hit);
+
+/* The BM25 score (higher is better); only comparable within one search. */
+FOUILLE_API double fouille_hit_score(const fouille_hit *hit);
+
+/*
+ * The snippet: the passage of the article that best covers the query, at most
+ * opts->snippet_chars characters plus ellipses ("…") where the text was cut. Plain
+ * UTF-8 text without markup.
+ */
+FOUILLE_API const char *fouille_hit_snippet(const fouille_hit *hit);
+
+/* The number of highlighted spans in the snippet. */
+FOUILLE_API size_t fouille_hit_highlight_count(const fouille_hit *hit);
+
+/*
+ * Highlighted span `i` of the snippet as byte offsets [*start, *end) into
+ * fouille_hit_snippet(). Spans are sorted and do not overlap.
+ *
+ * Returns FOUILLE_OK, or FOUILLE_EINVAL when `i` is out of range.
+ */
+FOUILLE_API int fouille_hit_highlight(const fouille_hit *hit, size_t i, size_t *start,
+				      size_t *end);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FOUILLE_H */

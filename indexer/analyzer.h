@@ -1,0 +1,76 @@
+/*
+ * The French analysis chain (../docs and ../../shared/spec/french-analysis.md):
+ * words -> NFC, apostrophes, hyphens, digit groups -> lowercase, oe/ae -> elision ->
+ * stopwords -> fold(stem(w)) and stem(fold(w)).
+ *
+ * One chain, three uses: indexing, query parsing, snippet highlighting. Every token
+ * carries the byte offsets of its word in the original text so a snippet can light up
+ * the word as it was written.
+ */
+#ifndef FOUILLE_ANALYZER_H
+#define FOUILLE_ANALYZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Bumped whenever the chain's output for some input changes: the index records it and
+ * an index built by another version is refused with a clear message.
+ */
+#define ANALYZER_VERSION 1
+
+/* Longest term emitted, in bytes; longer words are truncated at a character boundary. */
+#define ANALYZER_MAX_TERM 64
+
+typedef struct analyzer_token {
+	const char *term; /* fold(stem(w)), or the word itself for numbers; NUL-terminated */
+	const char *alt;  /* stem(fold(w)) when it differs from term, else NULL */
+	const char *word; /* the normalized word before stemming (lowercase, NFC, elision
+	                     stripped, accents kept): used for prefix queries and suggestions */
+	uint32_t pos;     /* word position, 1-based; stopwords take a position too */
+	size_t start;     /* byte offset of the word (elided article included) in the input */
+	size_t end;       /* byte offset just past the word */
+} analyzer_token;
+
+/*
+ * Called once per emitted (non-stopword) token. The strings are valid only during the
+ * call. Return 0 to go on, non-zero to stop the run (analyzer_run returns that value).
+ */
+typedef int (*analyzer_emit_fn)(const analyzer_token *tok, void *userdata);
+
+/* Per-thread state: a Snowball stemmer, a stem cache, scratch buffers. Not thread-safe. */
+typedef struct analyzer analyzer;
+
+/* A new analyzer, or NULL when out of memory. */
+analyzer *analyzer_new(void);
+void analyzer_free(analyzer *a);
+
+/*
+ * Analyze `len` bytes of UTF-8 `text`. Positions continue from `*pos` (0 for a fresh
+ * run; the last position used is written back), so a title and a body can share one
+ * position space with a gap between them. Invalid UTF-8 bytes separate words.
+ * Returns 0, the callback's non-zero value, or -1 when out of memory.
+ */
+int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t *pos,
+		 analyzer_emit_fn emit, void *userdata);
+
+/*
+ * Like analyzer_run, but stopwords are reported too (with term = the lowercase word and
+ * is_stop set through `stop`): the query parser needs them to tell the person which
+ * words were ignored, and to keep phrase gaps.
+ */
+typedef int (*analyzer_emit_all_fn)(const analyzer_token *tok, int is_stop, void *userdata);
+int analyzer_run_all(analyzer *a, const char *text, size_t len, uint32_t *pos,
+		     analyzer_emit_all_fn emit, void *userdata);
+
+/* 1 when `word` (lowercase NFC UTF-8, elision stripped) is a French stopword. */
+int analyzer_is_stopword(const char *word, size_t len);
+
+/*
+ * Remove accents and lowercase: "Élection" -> "election", "cœur" -> "coeur". Writes a
+ * NUL-terminated result into `out` (at most `cap` bytes, truncated at a character
+ * boundary) and returns its length. Used for the folded forms and for author terms.
+ */
+size_t analyzer_fold(const char *in, size_t len, char *out, size_t cap);
+
+#endif
