@@ -1,0 +1,48 @@
+/*
+ * The index handle shared by the indexing (indexer/) and search (search/) halves of
+ * the library. Private: embedders see only the opaque type.
+ */
+#ifndef FOUILLE_HANDLE_H
+#define FOUILLE_HANDLE_H
+
+#include "fouille.h"
+
+#include "analyzer.h"
+#include "catalog.h"
+#include "xapian_store.h"
+
+/* Bumped when what the index stores changes (terms, prefixes, document data). */
+#define INDEX_SCHEMA_VERSION 1
+
+/* Xapian user metadata keys (also in the catalog's meta table where noted). */
+#define META_GENERATION "fouille.generation" /* both stores */
+#define META_ANALYZER "fouille.analyzer"     /* both stores */
+#define META_SCHEMA "fouille.schema"
+#define META_ROOT "fouille.root"
+#define META_UPDATED "fouille.updated" /* ISO time of the last commit */
+
+struct fouille_index {
+	char *dir;          /* the index directory */
+	char *xapian_dir;   /* dir/xapian */
+	char *catalog_path; /* dir/catalog.sqlite */
+	unsigned flags;
+	xs_writer *writer; /* with FOUILLE_OPEN_WRITE */
+	catalog *cat;      /* with FOUILLE_OPEN_WRITE */
+	xs_reader *reader; /* opened on first search */
+	analyzer *an;      /* created on first use */
+	char *root;        /* cached fouille_index_root() */
+	int rebuild;       /* built by another analyzer/schema: the next update redoes all */
+	char err[XS_ERRLEN];
+};
+
+/* Set the handle's error message (printf-style) and return `code`. */
+int handle_fail(fouille_index *idx, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Clear the handle's error message. */
+void handle_ok(fouille_index *idx);
+/* The handle's reader, opened on first use; NULL with the error set on failure. */
+xs_reader *handle_reader(fouille_index *idx);
+/* The handle's analyzer, created on first use; NULL with the error set on failure. */
+analyzer *handle_analyzer(fouille_index *idx);
+
+#endif

@@ -1,0 +1,330 @@
+/*
+ * Opening, closing and locating an index; the handle's error message.
+ */
+#include "handle.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "docrecord.h"
+
+/* fouille_index_open() has no handle to carry its message when it fails. */
+static _Thread_local char last_open_error[XS_ERRLEN];
+
+const char *fouille_version(void)
+{
+	return FOUILLE_VERSION_STRING;
+}
+
+const char *fouille_strerror(int code)
+{
+	switch (code) {
+	case FOUILLE_OK: return "no error";
+	case FOUILLE_ERROR: return "error";
+	case FOUILLE_ENOMEM: return "out of memory";
+	case FOUILLE_ENOTFOUND: return "not found";
+	case FOUILLE_ELOCKED: return "index is locked";
+	case FOUILLE_EINVAL: return "invalid argument";
+	case FOUILLE_EIO: return "input/output error";
+	case FOUILLE_EQUERY: return "no searchable word in the query";
+	case FOUILLE_EVERSION: return "index built by an incompatible version";
+	case FOUILLE_ECANCELLED: return "cancelled";
+	default: return "unknown error";
+	}
+}
+
+int handle_fail(fouille_index *idx, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(idx->err, sizeof idx->err, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void handle_ok(fouille_index *idx)
+{
+	idx->err[0] = '\0';
+}
+
+const char *fouille_errmsg(const fouille_index *idx)
+{
+	return idx ? idx->err : "no index handle";
+}
+
+const char *fouille_last_open_error(void)
+{
+	return last_open_error;
+}
+
+xs_reader *handle_reader(fouille_index *idx)
+{
+	if (!idx->reader) {
+		int rc = xs_reader_open(&idx->reader, idx->xapian_dir, idx->err);
+		if (rc != FOUILLE_OK)
+			return NULL;
+	}
+	return idx->reader;
+}
+
+analyzer *handle_analyzer(fouille_index *idx)
+{
+	if (!idx->an && !(idx->an = analyzer_new()))
+		handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
+	return idx->an;
+}
+
+static char *join_path(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *p = malloc(la + lb + 2);
+	if (p) {
+		memcpy(p, a, la);
+		p[la] = '/';
+		memcpy(p + la + 1, b, lb + 1);
+	}
+	return p;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Rebuild the catalog from the documents of the index (the index is committed first,
+ * so after a crash between the two commits it is the one that is ahead). */
+static int rebuild_catalog_row(const char *idterm, const void *data, size_t len, void *ud)
+{
+	(void)idterm;
+	catalog *cat = ud;
+	docrecord r;
+	if (docrecord_decode(&r, data, len) != 0)
+		return 0; /* not ours: leave it for the next update to replace */
+	catalog_row row = {.path = r.path, .size = r.size, .mtime_ns = r.mtime_ns, .hash = r.hash,
+			   .title = r.title, .author = r.author, .date = r.date, .format = r.format,
+			   .indexed_at = 0};
+	int rc = catalog_put(cat, &row);
+	docrecord_clear(&r);
+	return rc;
+}
+
+static int repair_catalog(fouille_index *idx, const char *generation)
+{
+	if (catalog_begin(idx->cat) || catalog_clear(idx->cat))
+		goto fail;
+	char err[XS_ERRLEN] = "";
+	int rc = xs_writer_each(idx->writer, rebuild_catalog_row, idx->cat, err);
+	if (rc != FOUILLE_OK) {
+		catalog_rollback(idx->cat);
+		return handle_fail(idx, rc, "repairing the catalog from the index: %s", err);
+	}
+	if (catalog_set_meta(idx->cat, META_GENERATION, generation) || catalog_commit(idx->cat))
+		goto fail;
+	return FOUILLE_OK;
+fail:
+	catalog_rollback(idx->cat);
+	return handle_fail(idx, FOUILLE_EIO, "repairing the catalog: %s", catalog_errmsg(idx->cat));
+}
+
+/* Check the versions recorded in the index against this build's. */
+static int check_versions(fouille_index *idx, const char *analyzer_v, const char *schema_v,
+			  uint64_t doccount)
+{
+	char want_a[16], want_s[16];
+	snprintf(want_a, sizeof want_a, "%d", ANALYZER_VERSION);
+	snprintf(want_s, sizeof want_s, "%d", INDEX_SCHEMA_VERSION);
+	int same = (!*analyzer_v && !*schema_v && doccount == 0) ||
+		   (strcmp(analyzer_v, want_a) == 0 && strcmp(schema_v, want_s) == 0);
+	if (same)
+		return FOUILLE_OK;
+	if (idx->flags & FOUILLE_OPEN_WRITE) {
+		idx->rebuild = 1; /* the next update re-indexes every article */
+		return FOUILLE_OK;
+	}
+	return handle_fail(idx, FOUILLE_EVERSION,
+			   "the index at %s was built by another version of fouille (analyzer %s, "
+			   "schema %s; this one uses analyzer %s, schema %s): run fouille-index on "
+			   "its folder again to rebuild it",
+			   idx->dir, *analyzer_v ? analyzer_v : "?", *schema_v ? schema_v : "?",
+			   want_a, want_s);
+}
+
+static int open_writer(fouille_index *idx)
+{
+	int create = (idx->flags & FOUILLE_OPEN_CREATE) != 0;
+	if (!is_dir(idx->dir)) {
+		if (!create)
+			return handle_fail(idx, FOUILLE_ENOTFOUND, "no index at %s", idx->dir);
+		if (mkdir(idx->dir, 0777) != 0 && errno != EEXIST)
+			return handle_fail(idx, FOUILLE_EIO, "cannot create the index directory %s: %s",
+					   idx->dir, strerror(errno));
+	}
+	if (!create && !is_dir(idx->xapian_dir))
+		return handle_fail(idx, FOUILLE_ENOTFOUND, "no index at %s", idx->dir);
+	int rc = xs_writer_open(&idx->writer, idx->xapian_dir, create, idx->err);
+	if (rc == FOUILLE_ELOCKED)
+		return handle_fail(idx, rc, "the index at %s is being updated by another process",
+				   idx->dir);
+	if (rc != FOUILLE_OK)
+		return rc;
+	char cerr[XS_ERRLEN];
+	if (catalog_open(&idx->cat, idx->catalog_path, cerr, sizeof cerr) != 0)
+		return handle_fail(idx, FOUILLE_EIO, "%s", cerr);
+
+	char *xa = NULL, *xs = NULL, *xg = NULL, *cg = NULL;
+	rc = xs_writer_get_meta(idx->writer, META_ANALYZER, &xa, idx->err);
+	if (rc == FOUILLE_OK)
+		rc = xs_writer_get_meta(idx->writer, META_SCHEMA, &xs, idx->err);
+	if (rc == FOUILLE_OK)
+		rc = xs_writer_get_meta(idx->writer, META_GENERATION, &xg, idx->err);
+	if (rc == FOUILLE_OK && catalog_get_meta(idx->cat, META_GENERATION, &cg) != 0)
+		rc = handle_fail(idx, FOUILLE_EIO, "%s", catalog_errmsg(idx->cat));
+	if (rc == FOUILLE_OK)
+		rc = check_versions(idx, xa, xs, xs_writer_doccount(idx->writer));
+	/* The two stores are committed index first, catalog second, each with the same
+	 * generation: when they differ, a run stopped between the two and the catalog is
+	 * rebuilt from the index. */
+	if (rc == FOUILLE_OK && strcmp(xg, cg ? cg : "") != 0)
+		rc = repair_catalog(idx, xg);
+	free(xa);
+	free(xs);
+	free(xg);
+	free(cg);
+	return rc;
+}
+
+static int open_reader(fouille_index *idx)
+{
+	if (!is_dir(idx->xapian_dir))
+		return handle_fail(idx, FOUILLE_ENOTFOUND,
+				   "no index at %s (run fouille-index FOLDER to create one)", idx->dir);
+	xs_reader *r = handle_reader(idx);
+	if (!r)
+		return FOUILLE_EIO;
+	char *xa = NULL, *xs = NULL;
+	int rc = xs_reader_get_meta(r, META_ANALYZER, &xa, idx->err);
+	if (rc == FOUILLE_OK)
+		rc = xs_reader_get_meta(r, META_SCHEMA, &xs, idx->err);
+	if (rc == FOUILLE_OK)
+		rc = check_versions(idx, xa, xs, xs_reader_doccount(r));
+	free(xa);
+	free(xs);
+	return rc;
+}
+
+int fouille_index_open(fouille_index **out, const char *path, unsigned flags)
+{
+	last_open_error[0] = '\0';
+	if (!out || !path || !*path) {
+		snprintf(last_open_error, sizeof last_open_error, "fouille_index_open: no path given");
+		if (out)
+			*out = NULL;
+		return FOUILLE_EINVAL;
+	}
+	*out = NULL;
+	fouille_index *idx = calloc(1, sizeof *idx);
+	if (!idx || !(idx->dir = strdup(path)) || !(idx->xapian_dir = join_path(path, "xapian")) ||
+	    !(idx->catalog_path = join_path(path, "catalog.sqlite"))) {
+		fouille_index_close(idx);
+		snprintf(last_open_error, sizeof last_open_error, "out of memory");
+		return FOUILLE_ENOMEM;
+	}
+	idx->flags = flags;
+	int rc = (flags & FOUILLE_OPEN_WRITE) ? open_writer(idx) : open_reader(idx);
+	if (rc != FOUILLE_OK) {
+		snprintf(last_open_error, sizeof last_open_error, "%s", idx->err);
+		fouille_index_close(idx);
+		return rc;
+	}
+	*out = idx;
+	return FOUILLE_OK;
+}
+
+void fouille_index_close(fouille_index *idx)
+{
+	if (!idx)
+		return;
+	xs_reader_close(idx->reader);
+	xs_writer_close(idx->writer);
+	catalog_close(idx->cat);
+	analyzer_free(idx->an);
+	free(idx->root);
+	free(idx->dir);
+	free(idx->xapian_dir);
+	free(idx->catalog_path);
+	free(idx);
+}
+
+const char *fouille_index_root(fouille_index *idx)
+{
+	if (!idx)
+		return NULL;
+	free(idx->root);
+	idx->root = NULL;
+	char *v = NULL;
+	int rc;
+	if (idx->writer) {
+		rc = xs_writer_get_meta(idx->writer, META_ROOT, &v, idx->err);
+	} else {
+		xs_reader *r = handle_reader(idx);
+		rc = r ? xs_reader_get_meta(r, META_ROOT, &v, idx->err) : FOUILLE_EIO;
+	}
+	if (rc != FOUILLE_OK || !v || !*v) {
+		free(v);
+		return NULL;
+	}
+	idx->root = v;
+	return v;
+}
+
+uint64_t fouille_index_article_count(fouille_index *idx)
+{
+	if (!idx)
+		return 0;
+	if (idx->writer)
+		return xs_writer_doccount(idx->writer);
+	xs_reader *r = handle_reader(idx);
+	return r ? xs_reader_doccount(r) : 0;
+}
+
+int fouille_index_locate(char **out, const char *explicit_path)
+{
+	if (!out)
+		return FOUILLE_EINVAL;
+	*out = NULL;
+	const char *env = getenv("FOUILLE_INDEX");
+	const char *given = explicit_path ? explicit_path : (env && *env ? env : NULL);
+	if (given)
+		return (*out = strdup(given)) ? FOUILLE_OK : FOUILLE_ENOMEM;
+	char *dir = getcwd(NULL, 0);
+	if (!dir)
+		return FOUILLE_ENOTFOUND;
+	for (;;) {
+		char *candidate = join_path(strcmp(dir, "/") == 0 ? "" : dir, ".fouille");
+		if (!candidate) {
+			free(dir);
+			return FOUILLE_ENOMEM;
+		}
+		if (is_dir(candidate)) {
+			free(dir);
+			*out = candidate;
+			return FOUILLE_OK;
+		}
+		free(candidate);
+		char *slash = strrchr(dir, '/');
+		if (!slash || strcmp(dir, "/") == 0)
+			break;
+		if (slash == dir)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	free(dir);
+	return FOUILLE_ENOTFOUND;
+}
