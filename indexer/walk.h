@@ -1,0 +1,42 @@
+/*
+ * Walking a folder of articles: every regular file below it, with its size and mtime,
+ * sorted by path, skipping hidden entries and the index's own directory, following
+ * symbolic links once (a loop is reported, not followed).
+ */
+#ifndef FOUILLE_WALK_H
+#define FOUILLE_WALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum walk_format {
+	WALK_TEXT,  /* plain-text article (.txt, .text) */
+	WALK_OTHER  /* a format not read (yet) */
+} walk_format;
+
+typedef struct walk_entry {
+	char *rel; /* path relative to the root */
+	uint64_t size;
+	int64_t mtime_ns;
+	walk_format format;
+} walk_entry;
+
+typedef struct walk_list {
+	walk_entry *v;
+	size_t n, cap;
+	size_t hidden;   /* hidden files and folders left out */
+	uint64_t bytes;  /* total size of the entries */
+} walk_list;
+
+/* Called for each problem met (unreadable folder, symlink loop, broken link). */
+typedef void (*walk_problem_fn)(const char *rel, const char *reason, void *ud);
+
+/*
+ * Walk `root`, leaving out the directory `skip_dir` (the index) when it lies below.
+ * Returns 0, -1 when out of memory, -2 when `root` itself cannot be read (errno set).
+ */
+int walk_folder(const char *root, const char *skip_dir, walk_list *out, walk_problem_fn problem,
+		void *ud);
+void walk_list_free(walk_list *l);
+
+#endif
