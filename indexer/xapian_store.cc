@@ -256,6 +256,26 @@ int xs_writer_rename(xs_writer *w, const char *old_idterm, const char *new_idter
 	}
 }
 
+int xs_writer_get_data(xs_writer *w, const char *idterm, char **out, size_t *len, char *err)
+{
+	*out = nullptr;
+	*len = 0;
+	try {
+		Xapian::PostingIterator p = w->db.postlist_begin(idterm);
+		if (p == w->db.postlist_end(idterm)) {
+			set_err(err, "reading a document", std::string("no document ") + idterm);
+			return FOUILLE_ENOTFOUND;
+		}
+		std::string data = w->db.get_document(*p).get_data();
+		if (!(*out = dup_string(data)))
+			throw std::bad_alloc();
+		*len = data.size();
+		return FOUILLE_OK;
+	} catch (...) {
+		return handle_exception(err, "reading a document");
+	}
+}
+
 int xs_writer_commit(xs_writer *w, char *err)
 {
 	try {

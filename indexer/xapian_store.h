@@ -60,6 +60,8 @@ int xs_writer_delete(xs_writer *w, const char *idterm, char *err);
  */
 int xs_writer_rename(xs_writer *w, const char *old_idterm, const char *new_idterm,
 		     const void *data, size_t len, char *err);
+/* The data of the document `idterm` (*out malloc'ed). FOUILLE_ENOTFOUND when absent. */
+int xs_writer_get_data(xs_writer *w, const char *idterm, char **out, size_t *len, char *err);
 /* Commit everything written so far. */
 int xs_writer_commit(xs_writer *w, char *err);
 /* Discard everything written since the last commit. */
