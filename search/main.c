@@ -1,0 +1,390 @@
+/*
+ * fouille-search: search the index and print ranked hits with snippets.
+ * Uses only the public API (fouille.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fouille.h"
+
+static const char USAGE[] =
+	"usage: fouille-search [options] [--] WORDS...\n"
+	"\n"
+	"Search the articles indexed by fouille-index. Every word must match (when no\n"
+	"article has them all, articles with any of them are shown, and it says so);\n"
+	"accents and case do not matter; \"quoted words\" form a phrase; -word excludes.\n"
+	"\n"
+	"options:\n"
+	"  --index DIR      the index (default: $FOUILLE_INDEX, else the nearest .fouille\n"
+	"                   folder from the current directory up)\n"
+	"  --limit N        show N hits (default 10)\n"
+	"  --offset N       skip the first N hits\n"
+	"  --snippet-chars N  snippet length in characters (default 200)\n"
+	"  --json           print one JSON document\n"
+	"  --paths          print only the paths, one per line\n"
+	"  --help, -h       show this help\n"
+	"  --version        show the version\n"
+	"  --               end of options: what follows is the query (e.g. -- -grève)\n"
+	"\n"
+	"Exit status: 0 when something was found, 1 when nothing was, 2 on error.\n";
+
+enum output { OUT_TEXT, OUT_JSON, OUT_PATHS };
+
+typedef struct style {
+	const char *hl_on, *hl_off, *title_on, *title_off, *dim_on, *dim_off;
+} style;
+
+/* ---- JSON ---------------------------------------------------------------------- */
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	unsigned cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+/* A JSON string; bytes that are not UTF-8 (a file name can hold any) become U+FFFD. */
+static void json_string(FILE *f, const char *s)
+{
+	if (!s) {
+		fputs("null", f);
+		return;
+	}
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
+	fputc('"', f);
+	for (size_t i = 0; i < n;) {
+		unsigned char c = p[i];
+		if (c == '"' || c == '\\') {
+			fputc('\\', f);
+			fputc(c, f);
+			i++;
+		} else if (c == '\n') {
+			fputs("\\n", f), i++;
+		} else if (c == '\t') {
+			fputs("\\t", f), i++;
+		} else if (c == '\r') {
+			fputs("\\r", f), i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			fprintf(f, "\\u%04x", c), i++;
+		} else {
+			size_t len = utf8_len(p + i, n - i);
+			if (len == 0) {
+				fputs("\\ufffd", f);
+				i++;
+			} else {
+				fwrite(p + i, 1, len, f);
+				i += len;
+			}
+		}
+	}
+	fputc('"', f);
+}
+
+/* ---- paths --------------------------------------------------------------------- */
+
+/* The hit's path as a person would open it: relative to the current directory when
+ * the indexed folder lies below it, else absolute. */
+static char *display_path(const char *root, const char *rel, const char *cwd)
+{
+	size_t n = (root ? strlen(root) : 0) + strlen(rel) + 2;
+	char *full = malloc(n);
+	if (!full)
+		return NULL;
+	if (root && *root)
+		snprintf(full, n, "%s/%s", root, rel);
+	else
+		snprintf(full, n, "%s", rel);
+	size_t cl = cwd ? strlen(cwd) : 0;
+	if (cl > 1 && strncmp(full, cwd, cl) == 0 && full[cl] == '/')
+		memmove(full, full + cl + 1, strlen(full + cl + 1) + 1);
+	return full;
+}
+
+/* ---- output -------------------------------------------------------------------- */
+
+static void print_snippet(const fouille_hit *h, const style *st)
+{
+	const char *s = fouille_hit_snippet(h);
+	size_t at = 0, n = fouille_hit_highlight_count(h);
+	fputs("   ", stdout);
+	for (size_t i = 0; i < n; i++) {
+		size_t b, e;
+		if (fouille_hit_highlight(h, i, &b, &e) != FOUILLE_OK || b < at)
+			continue;
+		fwrite(s + at, 1, b - at, stdout);
+		fputs(st->hl_on, stdout);
+		fwrite(s + b, 1, e - b, stdout);
+		fputs(st->hl_off, stdout);
+		at = e;
+	}
+	fputs(s + at, stdout);
+	fputc('\n', stdout);
+}
+
+static void print_text(const fouille_results *res, const char *query, const char *root,
+		       const char *cwd, const style *st)
+{
+	size_t n = fouille_results_count(res);
+	uint64_t total = fouille_results_total(res);
+	if (fouille_results_relaxed(res))
+		printf("No article has every word of \"%s\"; showing articles with any of them.\n", query);
+	if (fouille_results_notice(res))
+		printf("Note: %s\n", fouille_results_notice(res));
+	if (n == 0) {
+		printf("No article matches \"%s\".\n", query);
+		return;
+	}
+	size_t first = fouille_hit_rank(fouille_results_hit(res, 0));
+	printf("%llu article%s match%s \"%s\"", (unsigned long long)total, total == 1 ? "" : "s",
+	       total == 1 ? "es" : "", query);
+	if (total > n)
+		printf(" (showing %zu to %zu)", first, first + n - 1);
+	printf("\n\n");
+	for (size_t i = 0; i < n; i++) {
+		const fouille_hit *h = fouille_results_hit(res, i);
+		char *path = display_path(root, fouille_hit_path(h), cwd);
+		printf("%zu. %s%s%s\n", fouille_hit_rank(h), st->title_on,
+		       *fouille_hit_title(h) ? fouille_hit_title(h) : "(untitled)", st->title_off);
+		printf("   %s%s", st->dim_on, path ? path : fouille_hit_path(h));
+		if (fouille_hit_author(h))
+			printf(" · %s", fouille_hit_author(h));
+		if (fouille_hit_date(h))
+			printf(" · %s", fouille_hit_date(h));
+		printf("%s\n", st->dim_off);
+		print_snippet(h, st);
+		if (i + 1 < n)
+			fputc('\n', stdout);
+		free(path);
+	}
+}
+
+static void print_json(const fouille_results *res, const char *query, const char *root,
+		       const char *cwd)
+{
+	fputs("{\"query\":", stdout);
+	json_string(stdout, query);
+	printf(",\"total\":%llu,\"relaxed\":%s,\"notice\":",
+	       (unsigned long long)fouille_results_total(res),
+	       fouille_results_relaxed(res) ? "true" : "false");
+	json_string(stdout, fouille_results_notice(res));
+	fputs(",\"hits\":[", stdout);
+	for (size_t i = 0; i < fouille_results_count(res); i++) {
+		const fouille_hit *h = fouille_results_hit(res, i);
+		char *path = display_path(root, fouille_hit_path(h), cwd);
+		printf("%s{\"rank\":%zu,\"path\":", i ? "," : "", fouille_hit_rank(h));
+		json_string(stdout, path ? path : fouille_hit_path(h));
+		fputs(",\"title\":", stdout);
+		json_string(stdout, fouille_hit_title(h));
+		fputs(",\"author\":", stdout);
+		json_string(stdout, fouille_hit_author(h));
+		fputs(",\"date\":", stdout);
+		json_string(stdout, fouille_hit_date(h));
+		printf(",\"score\":%.6g,\"snippet\":", fouille_hit_score(h));
+		json_string(stdout, fouille_hit_snippet(h));
+		fputs(",\"highlights\":[", stdout);
+		for (size_t k = 0; k < fouille_hit_highlight_count(h); k++) {
+			size_t b, e;
+			fouille_hit_highlight(h, k, &b, &e);
+			printf("%s[%zu,%zu]", k ? "," : "", b, e);
+		}
+		fputs("]}", stdout);
+		free(path);
+	}
+	fputs("]}\n", stdout);
+}
+
+/* ---- arguments ----------------------------------------------------------------- */
+
+static int parse_count(const char *opt, const char *v, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long n = v ? strtoul(v, &end, 10) : 0;
+	if (!v || errno || *end || v[0] == '-' || n > 1000000) {
+		fprintf(stderr, "fouille-search: %s needs a number, e.g. %s 20\n", opt, opt);
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
+/* Append `word` to the query with a space. */
+static int append(char **q, size_t *len, const char *word)
+{
+	size_t w = strlen(word);
+	char *p = realloc(*q, *len + w + 2);
+	if (!p)
+		return -1;
+	if (*len)
+		p[(*len)++] = ' ';
+	memcpy(p + *len, word, w + 1);
+	*len += w;
+	*q = p;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *index_arg = NULL;
+	enum output out = OUT_TEXT;
+	fouille_search_options opts;
+	fouille_search_options_init(&opts);
+	char *query = NULL;
+	size_t qlen = 0;
+	int only_words = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+		if (only_words || a[0] != '-' || a[1] == '\0') {
+			if (append(&query, &qlen, a) != 0)
+				goto oom;
+		} else if (strcmp(a, "--") == 0) {
+			only_words = 1;
+		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			fputs(USAGE, stdout);
+			free(query);
+			return 0;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("fouille-search %s\n", fouille_version());
+			free(query);
+			return 0;
+		} else if (strcmp(a, "--index") == 0) {
+			if (!next) {
+				fprintf(stderr, "fouille-search: --index needs a directory\n");
+				goto usage;
+			}
+			index_arg = argv[++i];
+		} else if (strcmp(a, "--limit") == 0 || strcmp(a, "-n") == 0) {
+			if (parse_count(a, next, &opts.limit))
+				goto usage;
+			i++;
+			if (opts.limit == 0) {
+				fprintf(stderr, "fouille-search: --limit must be at least 1\n");
+				goto usage;
+			}
+		} else if (strcmp(a, "--offset") == 0) {
+			if (parse_count(a, next, &opts.offset))
+				goto usage;
+			i++;
+		} else if (strcmp(a, "--snippet-chars") == 0) {
+			if (parse_count(a, next, &opts.snippet_chars) || opts.snippet_chars < 20) {
+				if (opts.snippet_chars < 20)
+					fprintf(stderr, "fouille-search: --snippet-chars must be at least 20\n");
+				goto usage;
+			}
+			i++;
+		} else if (strcmp(a, "--json") == 0) {
+			out = OUT_JSON;
+		} else if (strcmp(a, "--paths") == 0) {
+			out = OUT_PATHS;
+		} else if (a[1] == '-') {
+			fprintf(stderr, "fouille-search: unknown option %s (see fouille-search --help)\n", a);
+			goto usage;
+		} else {
+			/* `-grève` is an exclusion in the query, not an option */
+			if (append(&query, &qlen, a) != 0)
+				goto oom;
+		}
+	}
+	if (!query || !*query) {
+		fprintf(stderr, "fouille-search: what should I search for? e.g. fouille-search réfugiés ukrainiens\n");
+		goto usage;
+	}
+
+	char *index_dir = NULL;
+	int rc = fouille_index_locate(&index_dir, index_arg);
+	if (rc != FOUILLE_OK) {
+		fprintf(stderr, "fouille-search: no index found: give --index DIR, set FOUILLE_INDEX, or run "
+				"fouille-index FOLDER and search from inside FOLDER\n");
+		free(query);
+		return 2;
+	}
+	fouille_index *idx;
+	rc = fouille_index_open(&idx, index_dir, FOUILLE_OPEN_READONLY);
+	if (rc != FOUILLE_OK) {
+		fprintf(stderr, "fouille-search: %s\n", fouille_last_open_error());
+		free(index_dir);
+		free(query);
+		return 2;
+	}
+	fouille_results *res;
+	rc = fouille_search(&res, idx, query, &opts);
+	if (rc == FOUILLE_EQUERY) {
+		fprintf(stderr, "fouille-search: %s\n", fouille_errmsg(idx));
+		if (out == OUT_JSON)
+			fputs("{\"query\":", stdout), json_string(stdout, query),
+				fputs(",\"total\":0,\"relaxed\":false,\"notice\":", stdout),
+				json_string(stdout, fouille_errmsg(idx)), fputs(",\"hits\":[]}\n", stdout);
+		fouille_index_close(idx);
+		free(index_dir);
+		free(query);
+		return 1;
+	}
+	if (rc != FOUILLE_OK) {
+		fprintf(stderr, "fouille-search: %s\n", fouille_errmsg(idx));
+		fouille_index_close(idx);
+		free(index_dir);
+		free(query);
+		return 2;
+	}
+	const char *root = fouille_index_root(idx);
+	char *cwd = getcwd(NULL, 0);
+	if (out == OUT_JSON) {
+		print_json(res, query, root, cwd);
+	} else if (out == OUT_PATHS) {
+		if (fouille_results_relaxed(res))
+			fprintf(stderr, "fouille-search: no article has every word; listing articles with any of them\n");
+		for (size_t i = 0; i < fouille_results_count(res); i++) {
+			char *p = display_path(root, fouille_hit_path(fouille_results_hit(res, i)), cwd);
+			puts(p ? p : fouille_hit_path(fouille_results_hit(res, i)));
+			free(p);
+		}
+	} else {
+		const char *no_color = getenv("NO_COLOR");
+		int color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
+		style st = color ? (style){"\033[1;33m", "\033[0m", "\033[1m", "\033[0m", "\033[2m", "\033[0m"}
+				 : (style){"[", "]", "", "", "", ""};
+		print_text(res, query, root, cwd, &st);
+	}
+	int found = fouille_results_count(res) > 0;
+	free(cwd);
+	fouille_results_free(res);
+	fouille_index_close(idx);
+	free(index_dir);
+	free(query);
+	return found ? 0 : 1;
+oom:
+	fprintf(stderr, "fouille-search: out of memory\n");
+	free(query);
+	return 2;
+usage:
+	fprintf(stderr, "usage: fouille-search [options] [--] WORDS...   (fouille-search --help)\n");
+	free(query);
+	return 2;
+}

@@ -1,0 +1,271 @@
+/*
+ * fouille_search(): parse the query, run it on the Xapian index (every word first,
+ * any word when that finds nothing), and build each hit's snippet from the text stored
+ * in the index. Reads only the Xapian index, never the catalog or the original files.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../indexer/docrecord.h"
+#include "../indexer/handle.h"
+#include "query.h"
+#include "snippet.h"
+
+#define DEFAULT_LIMIT 10
+#define DEFAULT_SNIPPET_CHARS 200
+/* No page larger than this: a caller wanting everything pages through. */
+#define MAX_LIMIT 10000
+
+struct fouille_hit {
+	size_t rank;
+	double score;
+	docrecord rec;
+	snippet snip;
+};
+
+struct fouille_results {
+	fouille_hit *hits;
+	size_t n, cap;
+	uint64_t total;
+	int relaxed;
+	char *notice;
+};
+
+void fouille_search_options_init(fouille_search_options *opts)
+{
+	if (!opts)
+		return;
+	memset(opts, 0, sizeof *opts);
+	opts->struct_size = sizeof *opts;
+	opts->limit = DEFAULT_LIMIT;
+	opts->snippet_chars = DEFAULT_SNIPPET_CHARS;
+}
+
+typedef struct collector {
+	fouille_index *idx;
+	fouille_results *res;
+	analyzer *an;
+	const query_term *terms;
+	size_t nterms;
+	size_t budget;
+	int failed;
+} collector;
+
+static int collect(const xs_match *m, void *ud)
+{
+	collector *c = ud;
+	fouille_results *res = c->res;
+	if (res->n == res->cap) {
+		size_t cap = res->cap ? res->cap * 2 : 16;
+		fouille_hit *v = realloc(res->hits, cap * sizeof *v);
+		if (!v)
+			goto oom;
+		res->hits = v;
+		res->cap = cap;
+	}
+	fouille_hit *h = &res->hits[res->n];
+	memset(h, 0, sizeof *h);
+	h->rank = m->rank + 1;
+	h->score = m->score;
+	int rc = docrecord_decode(&h->rec, m->data, m->len);
+	if (rc == -1)
+		goto oom;
+	if (rc == -2) {
+		c->failed = handle_fail(c->idx, FOUILLE_EIO,
+					"document %u of the index is not in fouille's format", m->docid);
+		return 1;
+	}
+	if (snippet_make(&h->snip, c->an, h->rec.text, strlen(h->rec.text), c->terms, c->nterms,
+			 c->budget) != 0) {
+		docrecord_clear(&h->rec);
+		goto oom;
+	}
+	res->n++;
+	return 0;
+oom:
+	c->failed = handle_fail(c->idx, FOUILLE_ENOMEM, "out of memory");
+	return 1;
+}
+
+static int run(collector *c, xs_reader *r, const xs_query *xq, const fouille_search_options *o)
+{
+	int rc = xs_reader_search(r, xq, o->offset, o->limit, collect, c, &c->res->total, c->idx->err);
+	if (rc == FOUILLE_OK && c->failed)
+		rc = c->failed;
+	return rc;
+}
+
+int fouille_search(fouille_results **out, fouille_index *idx, const char *text,
+		   const fouille_search_options *opts)
+{
+	if (!out)
+		return FOUILLE_EINVAL;
+	*out = NULL;
+	if (!idx)
+		return FOUILLE_EINVAL;
+	if (!text)
+		return handle_fail(idx, FOUILLE_EINVAL, "no query given");
+	handle_ok(idx);
+
+	fouille_search_options o;
+	fouille_search_options_init(&o);
+	if (opts) {
+		if (opts->struct_size < sizeof(size_t) || opts->struct_size > sizeof o)
+			return handle_fail(idx, FOUILLE_EINVAL,
+					   "fouille_search_options.struct_size is %zu; use fouille_search_options_init()",
+					   opts->struct_size);
+		memcpy(&o, opts, opts->struct_size);
+		if (!o.limit)
+			o.limit = DEFAULT_LIMIT;
+		if (o.limit > MAX_LIMIT)
+			o.limit = MAX_LIMIT;
+		if (!o.snippet_chars)
+			o.snippet_chars = DEFAULT_SNIPPET_CHARS;
+	}
+
+	analyzer *an = handle_analyzer(idx);
+	xs_reader *r = an ? handle_reader(idx) : NULL;
+	if (!r)
+		return an ? FOUILLE_EIO : FOUILLE_ENOMEM;
+
+	query *q;
+	if (query_parse(&q, an, text, strlen(text)) != 0)
+		return handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
+	const char *qnotice = query_notice(q);
+	if (query_is_empty(q)) {
+		int rc = handle_fail(idx, FOUILLE_EQUERY,
+				     "nothing to search for in \"%s\": only common words (le, la, de...), "
+				     "punctuation or excluded words%s%s",
+				     text, qnotice ? "; " : "", qnotice ? qnotice : "");
+		query_free(q);
+		return rc;
+	}
+
+	fouille_results *res = calloc(1, sizeof *res);
+	if (!res) {
+		query_free(q);
+		return handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
+	}
+	collector c = {.idx = idx, .res = res, .an = an, .budget = o.snippet_chars};
+	c.terms = query_terms(q, &c.nterms);
+
+	int rc = FOUILLE_OK;
+	xs_query *xq = query_build(q, 0);
+	if (!xq)
+		rc = handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
+	else
+		rc = run(&c, r, xq, &o);
+	xs_query_free(xq);
+
+	/* Nothing has every word: show what has any of them, and say so. */
+	if (rc == FOUILLE_OK && res->total == 0 && res->n == 0 && !(o.flags & FOUILLE_SEARCH_NO_RELAX) &&
+	    query_positive_count(q) > 1) {
+		xq = query_build(q, 1);
+		if (!xq) {
+			rc = handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
+		} else {
+			rc = run(&c, r, xq, &o);
+			res->relaxed = 1;
+		}
+		xs_query_free(xq);
+	}
+	if (rc == FOUILLE_OK && qnotice && !(res->notice = strdup(qnotice)))
+		rc = handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
+	query_free(q);
+	if (rc != FOUILLE_OK) {
+		fouille_results_free(res);
+		return rc;
+	}
+	*out = res;
+	return FOUILLE_OK;
+}
+
+void fouille_results_free(fouille_results *res)
+{
+	if (!res)
+		return;
+	for (size_t i = 0; i < res->n; i++) {
+		docrecord_clear(&res->hits[i].rec);
+		snippet_clear(&res->hits[i].snip);
+	}
+	free(res->hits);
+	free(res->notice);
+	free(res);
+}
+
+size_t fouille_results_count(const fouille_results *res)
+{
+	return res ? res->n : 0;
+}
+
+uint64_t fouille_results_total(const fouille_results *res)
+{
+	return res ? res->total : 0;
+}
+
+int fouille_results_relaxed(const fouille_results *res)
+{
+	return res ? res->relaxed : 0;
+}
+
+const char *fouille_results_notice(const fouille_results *res)
+{
+	return res ? res->notice : NULL;
+}
+
+const fouille_hit *fouille_results_hit(const fouille_results *res, size_t i)
+{
+	return res && i < res->n ? &res->hits[i] : NULL;
+}
+
+size_t fouille_hit_rank(const fouille_hit *hit)
+{
+	return hit ? hit->rank : 0;
+}
+
+const char *fouille_hit_path(const fouille_hit *hit)
+{
+	return hit ? hit->rec.path : NULL;
+}
+
+const char *fouille_hit_title(const fouille_hit *hit)
+{
+	return hit ? hit->rec.title : NULL;
+}
+
+const char *fouille_hit_author(const fouille_hit *hit)
+{
+	return hit && hit->rec.author && *hit->rec.author ? hit->rec.author : NULL;
+}
+
+const char *fouille_hit_date(const fouille_hit *hit)
+{
+	return hit && hit->rec.date && *hit->rec.date ? hit->rec.date : NULL;
+}
+
+double fouille_hit_score(const fouille_hit *hit)
+{
+	return hit ? hit->score : 0.0;
+}
+
+const char *fouille_hit_snippet(const fouille_hit *hit)
+{
+	return hit ? (hit->snip.text ? hit->snip.text : "") : NULL;
+}
+
+size_t fouille_hit_highlight_count(const fouille_hit *hit)
+{
+	return hit ? hit->snip.nspans : 0;
+}
+
+int fouille_hit_highlight(const fouille_hit *hit, size_t i, size_t *start, size_t *end)
+{
+	if (!hit || i >= hit->snip.nspans)
+		return FOUILLE_EINVAL;
+	if (start)
+		*start = hit->snip.spans[i].start;
+	if (end)
+		*end = hit->snip.spans[i].end;
+	return FOUILLE_OK;
+}
