@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+"""CLI tests: the real fouille-index and fouille-search on a copy of corpus/ and on
+generated folders. Run by ctest with FOUILLE_BIN (the build directory) and
+FOUILLE_SOURCE_DIR set; prints 'N passed, N failed'."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unicodedata
+
+BIN = os.environ.get("FOUILLE_BIN", "build")
+SRC = os.environ.get("FOUILLE_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+INDEX = os.path.join(BIN, "fouille-index")
+SEARCH = os.path.join(BIN, "fouille-search")
+EXAMPLE = os.path.join(BIN, "fouille-example")
+
+passed = failed = 0
+
+
+def check(cond, what, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAILED: {what}" + (f"\n  {detail}" if detail else ""), file=sys.stderr)
+
+
+def run(args, cwd=None, env=None):
+    e = dict(os.environ)
+    e.pop("FOUILLE_INDEX", None)
+    if env:
+        e.update(env)
+    p = subprocess.run(args, cwd=cwd, env=e, capture_output=True, timeout=120)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def search_json(folder, *words, extra=()):
+    rc, out, err = run([SEARCH, "--index", os.path.join(folder, ".fouille"), "--json", *extra, "--", *words])
+    try:
+        doc = json.loads(out)
+    except ValueError as ex:
+        check(False, f"JSON output of {words} parses", f"{ex}: {out[:300]!r} {err!r}")
+        return rc, {"hits": [], "total": 0, "relaxed": False}, err
+    return rc, doc, err
+
+
+def summary_counts(out):
+    """{'added': n, ...} from fouille-index's summary."""
+    counts = {}
+    for line in out.splitlines():
+        for part in line.replace(";", ",").split(","):
+            words = part.split()
+            if len(words) >= 2 and words[0].isdigit():
+                counts.setdefault(words[1], int(words[0]))
+    return counts
+
+
+def fold(s):
+    return "".join(c for c in unicodedata.normalize("NFD", s) if not unicodedata.combining(c)).lower()
+
+
+def write(path, text, mode="w"):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, mode) as f:
+        f.write(text)
+
+
+ARTICLE = """{title}
+
+{lead}
+
+par
+Camille Dubois
+12 avril 2023
+Temps de lecture 2 min.
+
+{body}
+"""
+
+
+def test_corpus(tmp):
+    folder = os.path.join(tmp, "corpus")
+    shutil.copytree(os.path.join(SRC, "corpus"), folder)
+    n_articles = len([f for f in os.listdir(folder) if f.endswith(".txt")])
+    check(n_articles >= 30, "corpus/ has at least 30 articles", str(n_articles))
+
+    rc, out, err = run([INDEX, folder])
+    check(rc == 0, "fouille-index corpus exits 0", out + err)
+    c = summary_counts(out)
+    check(c.get("added") == n_articles, "every article added", out)
+    check(c.get("failed") == 0, "no failure on corpus/", out + err)
+
+    # accents, case and elision do not matter
+    for words in (["armee"], ["armée"], ["ARMÉE"], ["l’armée"], ["l'armee"]):
+        rc, doc, err = search_json(folder, *words)
+        check(rc == 0 and doc["total"] > 0, f"{words} finds articles", err)
+    _, a, _ = search_json(folder, "armee")
+    _, b, _ = search_json(folder, "armée")
+    check([h["path"] for h in a["hits"]] == [h["path"] for h in b["hits"]],
+          "armee and armée find the same articles in the same order")
+    for words in (["election", "presidentielle"], ["refugies"], ["securite"], ["greve"], ["energie"],
+                  ["hopital"], ["economie"]):
+        rc, doc, err = search_json(folder, *words)
+        check(rc == 0 and doc["total"] > 0, f"unaccented {words} finds accented articles", err)
+        for h in doc["hits"]:
+            snippet = h["snippet"].encode("utf-8")
+            check(h["highlights"] or h["title"], f"{words}: hit {h['path']} has highlights or a title match")
+            for start, end in h["highlights"]:
+                word = snippet[start:end].decode("utf-8")  # must be whole characters
+                check(fold(word)[:4] in [fold(w)[:4] for w in words],
+                      f"{words}: highlighted {word!r} is a query word", h["snippet"])
+
+    # JSON shape
+    _, doc, _ = search_json(folder, "sécurité")
+    check(set(doc) >= {"query", "total", "relaxed", "hits"}, "JSON has query, total, relaxed, hits")
+    check(doc["query"] == "sécurité", "JSON query round-trips", repr(doc["query"]))
+    for h in doc["hits"]:
+        check(set(h) >= {"rank", "path", "title", "author", "date", "score", "snippet", "highlights"},
+              "JSON hit has every field", str(h.keys()))
+        check(os.path.exists(os.path.join(tmp, h["path"])) or os.path.exists(h["path"]),
+              "JSON path points at the file", h["path"])
+    ranks = [h["rank"] for h in doc["hits"]]
+    check(ranks == list(range(1, len(ranks) + 1)), "ranks are 1..n", str(ranks))
+    scores = [h["score"] for h in doc["hits"]]
+    check(scores == sorted(scores, reverse=True), "hits sorted by score", str(scores))
+
+    # --limit, --offset
+    _, all10, _ = search_json(folder, "france")
+    _, lim2, _ = search_json(folder, "france", extra=("--limit", "2"))
+    _, off1, _ = search_json(folder, "france", extra=("--limit", "2", "--offset", "1"))
+    if all10["total"] >= 3:
+        check([h["path"] for h in lim2["hits"]] == [h["path"] for h in all10["hits"][:2]], "--limit 2")
+        check([h["path"] for h in off1["hits"]] == [h["path"] for h in all10["hits"][1:3]], "--offset 1")
+        check(off1["hits"][0]["rank"] == 2, "rank counts the offset")
+
+    # stopwords and punctuation only: a clear message, not a crash
+    for words in (["le", "la", "les"], ["?!;"], ["«", "»"], ["-"], ["l'"]):
+        rc, out, err = run([SEARCH, "--index", os.path.join(folder, ".fouille"), "--", *words])
+        check(rc == 1 and "nothing to search for" in err, f"query {words} gets a clear message",
+              f"rc={rc} out={out!r} err={err!r}")
+
+    # relaxed: no article has every word
+    rc, doc, _ = search_json(folder, "armée", "xyzzyquux")
+    check(doc["relaxed"] is True and doc["total"] > 0, "no article has every word: any word, said so")
+    rc, out, _ = run([SEARCH, "--index", os.path.join(folder, ".fouille"), "armée", "xyzzyquux"])
+    check("No article has every word" in out, "the text output says the search was relaxed", out[:200])
+
+    # exclusion: the query as one argument or after --
+    _, base, _ = search_json(folder, "guerre")
+    if base["total"] > 1:
+        victim = base["hits"][0]["title"].split()[0]
+        _, excl1, _ = search_json(folder, "guerre -" + victim)
+        rc, out, err = run([SEARCH, "--index", os.path.join(folder, ".fouille"), "--json", "--", "guerre", "-" + victim])
+        excl2 = json.loads(out)
+        check([h["path"] for h in excl1["hits"]] == [h["path"] for h in excl2["hits"]],
+              "'guerre -x' and -- guerre -x mean the same")
+
+    # phrase
+    rc, doc, _ = search_json(folder, '"peut-être"')
+    check(rc in (0, 1), "phrase query runs")
+
+    # text output: markers when not a terminal, NO_COLOR respected
+    rc, out, _ = run([SEARCH, "--index", os.path.join(folder, ".fouille"), "securite"])
+    check(rc == 0 and "[" in out and "]" in out and "\033[" not in out,
+          "plain markers around highlights when not a terminal", out[:400])
+    check("1. " in out, "text output numbers the hits")
+
+    # --paths
+    rc, out, _ = run([SEARCH, "--index", os.path.join(folder, ".fouille"), "--paths", "securite"])
+    paths = out.splitlines()
+    check(rc == 0 and paths and all(p.endswith(".txt") for p in paths), "--paths prints paths", out)
+
+    # finding the index: from inside the folder, and through FOUILLE_INDEX
+    sub = os.path.join(folder, "sous-dossier")
+    os.makedirs(sub, exist_ok=True)
+    rc, out, err = run([SEARCH, "--paths", "securite"], cwd=sub)
+    check(rc == 0 and out.strip(), "the nearest .fouille is found from a subfolder", err)
+    rc, out, err = run([SEARCH, "--paths", "securite"], cwd=tmp,
+                       env={"FOUILLE_INDEX": os.path.join(folder, ".fouille")})
+    check(rc == 0 and out.strip(), "FOUILLE_INDEX is honoured", err)
+    rc, out, err = run([SEARCH, "securite"], cwd="/")
+    check(rc == 2 and "no index" in err, "no index found: a clear message", err)
+
+    # the embedding example
+    rc, out, err = run([EXAMPLE, os.path.join(folder, ".fouille"), "réfugiés"])
+    check(rc == 0 and "matches" in out, "examples/search_example runs", out + err)
+    return folder
+
+
+def test_incremental(tmp):
+    folder = os.path.join(tmp, "incr")
+    for i in range(5):
+        write(os.path.join(folder, f"a{i}.txt"), ARTICLE.format(
+            title=f"Article numéro {i} sur la météo", lead="Un résumé de l’article.",
+            body=f"Le corps du texte parle de pluie et de vent, mot{i}unique."))
+    rc, out, err = run([INDEX, folder])
+    c = summary_counts(out)
+    check(rc == 0 and c.get("added") == 5, "5 added", out + err)
+
+    rc, out, _ = run([INDEX, folder])
+    c = summary_counts(out)
+    check(c.get("unchanged") == 5 and c.get("added") == 0, "re-run: 5 unchanged", out)
+
+    # touched but unchanged: not re-indexed
+    os.utime(os.path.join(folder, "a0.txt"), (1, 1))
+    rc, out, _ = run([INDEX, folder])
+    c = summary_counts(out)
+    check(c.get("unchanged") == 5 and c.get("updated") == 0, "touched file: unchanged", out)
+
+    # added
+    write(os.path.join(folder, "sub", "b.txt"), ARTICLE.format(
+        title="Un nouvel article", lead="Nouveau.", body="Il parle de cerfs-volants."))
+    rc, out, _ = run([INDEX, folder])
+    c = summary_counts(out)
+    check(c.get("added") == 1 and c.get("unchanged") == 5, "new file: 1 added", out)
+    _, doc, _ = search_json(folder, "cerf-volant")
+    check(doc["total"] == 1, "the new article is found")
+
+    # changed
+    write(os.path.join(folder, "a1.txt"), ARTICLE.format(
+        title="Article numéro 1 réécrit", lead="Tout a changé.", body="Désormais il parle de tramways."))
+    rc, out, _ = run([INDEX, folder])
+    c = summary_counts(out)
+    check(c.get("updated") == 1, "changed file: 1 updated", out)
+    _, doc, _ = search_json(folder, "mot1unique")
+    check(doc["total"] == 0, "the old text of a changed article is gone")
+    _, doc, _ = search_json(folder, "tramway")
+    check(doc["total"] == 1, "the new text of a changed article is found")
+
+    # renamed: moved, not analysed again
+    os.rename(os.path.join(folder, "a2.txt"), os.path.join(folder, "renamed.txt"))
+    rc, out, _ = run([INDEX, folder, "--verbose"])
+    c = summary_counts(out)
+    check(c.get("renamed") == 1 and c.get("added") == 0 and c.get("removed") == 0,
+          "renamed file: 1 renamed", out)
+    _, doc, _ = search_json(folder, "mot2unique")
+    check(doc["total"] == 1 and doc["hits"][0]["path"].endswith("renamed.txt"),
+          "the renamed article is found at its new path", str(doc["hits"]))
+
+    # deleted
+    os.remove(os.path.join(folder, "a3.txt"))
+    rc, out, _ = run([INDEX, folder])
+    c = summary_counts(out)
+    check(c.get("removed") == 1, "deleted file: 1 removed", out)
+    _, doc, _ = search_json(folder, "mot3unique")
+    check(doc["total"] == 0, "a deleted article is no longer found")
+
+    # the catalog agrees with the index
+    import sqlite3
+    db = sqlite3.connect(os.path.join(folder, ".fouille", "catalog.sqlite"))
+    rows = sorted(r[0] for r in db.execute("SELECT path FROM articles"))
+    db.close()
+    check(rows == ["a0.txt", "a1.txt", "a4.txt", "renamed.txt", "sub/b.txt"], "catalog rows", str(rows))
+
+    # --index elsewhere
+    other = os.path.join(tmp, "elsewhere-index")
+    rc, out, err = run([INDEX, "--index", other, folder])
+    check(rc == 0 and os.path.isdir(os.path.join(other, "xapian")), "--index DIR puts the index there", err)
+    rc, out, err = run([SEARCH, "--index", other, "--paths", "tramway"])
+    check(rc == 0 and out.strip().endswith("a1.txt"), "search with --index DIR", out + err)
+
+
+def test_bad_files(tmp):
+    folder = os.path.join(tmp, "bad")
+    write(os.path.join(folder, "good.txt"), ARTICLE.format(
+        title="Un bon article", lead="Il est lisible.", body="Les hirondelles reviennent."))
+    write(os.path.join(folder, "victim.txt"), ARTICLE.format(
+        title="Article bientôt abîmé", lead="Il sera abîmé.", body="Les mésanges restent."))
+    rc, out, err = run([INDEX, folder])
+    check(rc == 0, "first index of the bad folder", out + err)
+
+    write(os.path.join(folder, "latin1.txt"), "Un titre accentu\xe9\n\nLe corps.\n".encode("latin-1"), "wb")
+    write(os.path.join(folder, "binary.txt"), b"\x7fELF\x02\x01\x01\x00\x00\x00" + bytes(range(256)), "wb")
+    write(os.path.join(folder, "empty.txt"), "")
+    write(os.path.join(folder, "blank.txt"), "  \n\n \n")
+    write(os.path.join(folder, "big.txt"), ARTICLE.format(title="Gros", lead="x", body="mot " * 5000))
+    write(os.path.join(folder, "notes.md"), "# Un fichier Markdown\n")
+    os.symlink("nowhere.txt", os.path.join(folder, "broken.txt"))
+    # an article already indexed that turns bad: what was indexed stays
+    write(os.path.join(folder, "victim.txt"), b"\xff\xfe not utf-8 any more \x00", "wb")
+    rc, out, err = run([INDEX, "--max-size", "0.01", folder])
+    check(rc == 1, "bad files: exit status 1", f"rc={rc}")
+    for name, reason in (("latin1.txt", "UTF-8"), ("binary.txt", "binary"), ("empty.txt", "empty"),
+                         ("blank.txt", "empty"), ("big.txt", "too large"), ("broken.txt", "link"),
+                         ("victim.txt", "binary")):
+        line = [l for l in err.splitlines() if name in l]
+        check(line and reason in line[0], f"{name} reported with its reason ({reason})", err)
+    c = summary_counts(out)
+    check(c.get("unchanged") == 1, "the good file is still there", out)
+    _, doc, _ = search_json(folder, "hirondelle")
+    check(doc["total"] == 1, "the good article is searchable")
+    _, doc, _ = search_json(folder, "mesange")
+    check(doc["total"] == 1, "an indexed article that turned bad is not lost")
+
+    if os.geteuid() != 0:  # root reads everything: the permission case only works for others
+        os.chmod(os.path.join(folder, "good.txt"), 0)
+        os.utime(os.path.join(folder, "good.txt"), (2, 2))
+        rc, out, err = run([INDEX, folder])
+        check("good.txt" in err and "Permission denied" in err, "unreadable file reported", err)
+        _, doc, _ = search_json(folder, "hirondelle")
+        check(doc["total"] == 1, "an unreadable article is not lost")
+
+    # a symlink loop is reported, not followed forever
+    loop = os.path.join(tmp, "loop")
+    write(os.path.join(loop, "a.txt"), ARTICLE.format(title="Boucle", lead="x", body="Les boucles."))
+    os.symlink("..", os.path.join(loop, "up"))
+    rc, out, err = run([INDEX, loop])
+    check(rc == 1 and "loop" in err, "a symlink loop is reported", out + err)
+    _, doc, _ = search_json(loop, "boucle")
+    check(doc["total"] == 1, "a folder with a symlink loop is indexed")
+
+    # folder problems
+    rc, out, err = run([INDEX, os.path.join(tmp, "does-not-exist")])
+    check(rc == 2 and "does-not-exist" in err, "a missing folder is named", err)
+    rc, out, err = run([INDEX])
+    check(rc == 2 and "usage" in err, "no folder: usage", err)
+
+
+def main():
+    for prog in (INDEX, SEARCH, EXAMPLE):
+        if not os.access(prog, os.X_OK):
+            print(f"missing {prog}: build first", file=sys.stderr)
+            return 1
+    with tempfile.TemporaryDirectory(prefix="fouille-cli-") as tmp:
+        test_corpus(tmp)
+        test_incremental(tmp)
+        test_bad_files(tmp)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
