@@ -4,6 +4,18 @@
  *
  * Never a syntax error: stray quotes, a lone `-`, punctuation and emoji are read the way
  * a person meant them; what was dropped or repaired is said in query_notice().
+ *
+ * What is understood (query.c has the grammar):
+ *   guerre paix          every word must match (AND); query_build(q, 1) relaxes to OR
+ *   securite             a word matches its analyzed forms: accents and elisions do not
+ *                        matter; a word the analyzer splits (peut-être, États-Unis)
+ *                        is matched as a phrase of its parts
+ *   "armée russe"        a phrase, also between « », “ ”, „ “; stopwords inside keep
+ *                        their gaps; an unclosed quote runs to the end
+ *   -grève -"armée russe" -(a b)   exclusion; a lone `-` is just a dash
+ *   guerre OR paix       either (uppercase OR, or OU); AND / ET are accepted and ignored
+ *   (guerre OR paix) Kharkiv   grouping; unbalanced parentheses are closed or ignored
+ * At most 64 words are used; the rest is dropped with a notice.
  */
 #ifndef FOUILLE_QUERY_H
 #define FOUILLE_QUERY_H
@@ -16,7 +28,11 @@
 /* Weight factor of title matches relative to body matches. */
 #define QUERY_TITLE_WEIGHT 2.5
 
-/* One term to look for when highlighting: `word` numbers the distinct query words. */
+/*
+ * One term to look for when highlighting: `word` numbers the distinct query words
+ * (0, 1, ... in query order; the term and alt forms of a word share its number, and so
+ * do repeats of a word), so that a snippet can count distinct words, not spellings.
+ */
 typedef struct query_term {
 	const char *term;
 	unsigned word;
@@ -34,7 +50,11 @@ void query_free(query *q);
 /* 1 when the query has no positive searchable word (only stopwords, punctuation, -x). */
 int query_is_empty(const query *q);
 
-/* The number of distinct positive words and phrases (relaxation makes sense when > 1). */
+/*
+ * The number of positive top-level items: words, phrases and parenthesized groups
+ * joined by the implicit AND (relaxation makes sense when > 1). A query whose top level
+ * is an OR counts 1: relaxing it would change nothing.
+ */
 size_t query_positive_count(const query *q);
 
 /*
@@ -45,10 +65,15 @@ size_t query_positive_count(const query *q);
  */
 xs_query *query_build(const query *q, int any);
 
-/* The terms of the positive words and phrases, for highlighting. */
+/* The distinct terms of the positive words and phrases, for highlighting (excluded
+   words are not in it). Borrowed: valid until query_free(). */
 const query_term *query_terms(const query *q, size_t *n);
 
-/* A note for the person (ignored stopwords, repaired quotes), or NULL. */
+/*
+ * A short note in English for the person, or NULL: what was dropped or repaired, joined
+ * with "; ", e.g. "ignored common words: le, la; unbalanced quote closed at the end".
+ * A query of only exclusions gets no note: query_is_empty() is set, the caller says so.
+ */
 const char *query_notice(const query *q);
 
 #endif
