@@ -23,9 +23,18 @@ typedef struct snippet {
 } snippet;
 
 /*
- * Choose the passage of `text` (about `budget` characters) that covers the most
- * distinct query words, starting at a sentence boundary where possible, with "…" only
- * where text was cut. When no term occurs, the start of the text (its lead).
+ * Choose the passage of `text` that covers the most distinct query words (repeats
+ * count little, earlier passages win ties), starting at a sentence boundary where
+ * possible, else a few words before the first match. When no term occurs, the start of
+ * the text (its lead).
+ *
+ * The passage has at most `budget` characters (not bytes; a whitespace run counts as
+ * one), ends at a word boundary or a sentence end, and is valid UTF-8 (invalid bytes
+ * become U+FFFD). Whitespace runs, paragraph breaks included, become one space. "…"
+ * is added, outside the budget, on each side where text was left out: "… " before a
+ * passage starting at a sentence, "…" glued to one starting mid-sentence. Spans light
+ * up the words as written (`réfugiés` for `refugies`), without an elided article:
+ * `l’Élection` lights up `Élection`. Linear in the length of the text.
  * Returns 0, or -1 when out of memory (and `out` is left empty).
  */
 int snippet_make(snippet *out, analyzer *a, const char *text, size_t len,

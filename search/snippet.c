@@ -1,0 +1,814 @@
+/*
+ * Snippets (spec: ../../shared/spec/french-analysis.md, end).
+ *
+ * 1. Re-run the analyzer over the stored text; every token whose term or alt is a query
+ *    term becomes a match (its byte span as written, its query word, its offset in
+ *    characters).
+ * 2. One forward scan finds the sentence starts (French-aware: `M. Dupont`, `etc.`,
+ *    `3.5`, initials `J.` do not end a sentence; a paragraph break always does).
+ * 3. Candidate windows start at each match: at its sentence start when that is near
+ *    enough, else a few words before it. Two pointers slide over the matches, so the
+ *    whole choice is linear in the number of matches. A window scores 100 per distinct
+ *    query word plus 1 per repeat (capped), so one more distinct word always beats any
+ *    number of repeats; ties go to the earlier window.
+ * 4. The chosen passage is cut at a sentence end (when one falls late enough in the
+ *    budget) or a word boundary, whitespace runs become one space, invalid bytes become
+ *    U+FFFD, "…" marks each side where text was left out, and the spans are computed
+ *    in the output.
+ *
+ * Characters are counted with every whitespace run as one (that is what is printed).
+ */
+#include "snippet.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* Repeats of a word already in the window add this little (vs 100 per distinct word). */
+#define REPEAT_SCORE 1
+#define REPEAT_CAP 99
+
+typedef struct match {
+	size_t start, end;   /* bytes in the text: the word as written, elision skipped */
+	size_t cstart, cend; /* the same in characters */
+	unsigned word;       /* query word index (query_term.word) */
+} match;
+
+typedef struct sentence {
+	size_t start;    /* byte of its first character */
+	size_t cstart;   /* the same in characters */
+	size_t prev_end; /* byte just past the previous sentence's final punctuation */
+} sentence;
+
+/* ---- UTF-8 ------------------------------------------------------------------------ */
+
+/* Length of the character at s (1 for an invalid byte, then *cp = -1). Strict. */
+static size_t u8_decode(const unsigned char *s, size_t n, int32_t *cp)
+{
+	unsigned char c = s[0];
+	*cp = -1;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	size_t len;
+	unsigned char lo = 0x80, hi = 0xBF;
+	int32_t v;
+	if (c >= 0xC2 && c <= 0xDF) {
+		len = 2;
+		v = c & 0x1F;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3;
+		v = c & 0x0F;
+		if (c == 0xE0)
+			lo = 0xA0;
+		else if (c == 0xED)
+			hi = 0x9F; /* no surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4;
+		v = c & 0x07;
+		if (c == 0xF0)
+			lo = 0x90;
+		else if (c == 0xF4)
+			hi = 0x8F;
+	} else {
+		return 1;
+	}
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 1;
+	v = (v << 6) | (s[1] & 0x3F);
+	for (size_t i = 2; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 1;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	*cp = v;
+	return len;
+}
+
+/* Whitespace for collapsing: ASCII spaces, controls (NUL included), line separators.
+   No-break spaces are kept as written: French uses them in numbers and around « ». */
+static int is_ws(int32_t cp)
+{
+	return (cp >= 0 && cp <= 0x20) || cp == 0x7F || cp == 0x2028 || cp == 0x2029;
+}
+
+static int is_letter(int32_t cp)
+{
+	if (cp < 0)
+		return 0;
+	if (cp < 0x80)
+		return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+	utf8proc_category_t k = utf8proc_category(cp);
+	return k == UTF8PROC_CATEGORY_LU || k == UTF8PROC_CATEGORY_LL ||
+	       k == UTF8PROC_CATEGORY_LT || k == UTF8PROC_CATEGORY_LM ||
+	       k == UTF8PROC_CATEGORY_LO;
+}
+
+static int is_lower(int32_t cp)
+{
+	if (cp < 0)
+		return 0;
+	if (cp < 0x80)
+		return cp >= 'a' && cp <= 'z';
+	return utf8proc_category(cp) == UTF8PROC_CATEGORY_LL;
+}
+
+static int is_apostrophe(int32_t cp)
+{
+	return cp == '\'' || cp == 0x2019 || cp == 0x2018 || cp == 0x02BC || cp == 0xFF07;
+}
+
+/* ---- character counting ------------------------------------------------------------ */
+
+/* Counts characters from the start of the text, forward only, whitespace runs as one. */
+typedef struct counter {
+	size_t byte, chars;
+	int in_ws;
+} counter;
+
+static size_t count_to(counter *c, const char *text, size_t len, size_t target)
+{
+	if (target < c->byte) { /* never expected (offsets arrive in order): recount */
+		c->byte = c->chars = 0;
+		c->in_ws = 0;
+	}
+	while (c->byte < target && c->byte < len) {
+		int32_t cp;
+		size_t n = u8_decode((const unsigned char *)text + c->byte, len - c->byte, &cp);
+		if (is_ws(cp)) {
+			c->chars += !c->in_ws;
+			c->in_ws = 1;
+		} else {
+			c->chars++;
+			c->in_ws = 0;
+		}
+		c->byte += n;
+	}
+	return c->chars;
+}
+
+/* ---- sentences -------------------------------------------------------------------- */
+
+/*
+ * Words that end with a period without ending a sentence. Single capital letters
+ * (initials, `M.`) are handled apart.
+ */
+static const char *const abbreviations[] = {
+	"MM", "Mme", "Mmes", "Mlle", "Mlles", "Me", "Mgr", "Dr", "Pr", "St", "Ste", "Cie",
+	"Mr", "Jr", "etc", "cf", "p", "pp", "vol", "av", "apr", "env", "ex", "fig", "art",
+	"al", "chap", "éd", "tél", "Vve", "Gal",
+};
+
+static int is_abbreviation(const char *w, size_t n)
+{
+	int32_t cp;
+	if (n && u8_decode((const unsigned char *)w, n, &cp) == n && cp >= 0 &&
+	    utf8proc_category(cp) == UTF8PROC_CATEGORY_LU)
+		return 1; /* one capital letter: an initial, or M. */
+	for (size_t i = 0; i < sizeof abbreviations / sizeof *abbreviations; i++)
+		if (strlen(abbreviations[i]) == n && !memcmp(abbreviations[i], w, n))
+			return 1;
+	return 0;
+}
+
+/* Sentence punctuation, and what may follow it before the space (closing quotes...). */
+static int is_terminator(int32_t cp)
+{
+	return cp == '.' || cp == '!' || cp == '?' || cp == 0x2026;
+}
+
+static int is_closer(int32_t cp)
+{
+	return is_terminator(cp) || cp == '"' || cp == '\'' || cp == ')' || cp == ']' ||
+	       cp == 0xBB || cp == 0x201D || cp == 0x2019 || cp == 0xA0 || cp == 0x202F ||
+	       cp == 0x2009;
+}
+
+typedef struct sentences {
+	sentence *v;
+	size_t n, cap;
+	counter cnt;
+} sentences;
+
+static int add_sentence(sentences *s, const char *text, size_t len, size_t start,
+			size_t prev_end)
+{
+	if (s->n && s->v[s->n - 1].start >= start)
+		return 0;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64;
+		sentence *v = realloc(s->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		s->v = v;
+		s->cap = cap;
+	}
+	sentence *e = &s->v[s->n++];
+	e->start = start;
+	e->cstart = count_to(&s->cnt, text, len, start);
+	e->prev_end = prev_end;
+	return 0;
+}
+
+/*
+ * Skip a whitespace run from i; *para is set when it holds a paragraph break (two line
+ * feeds with only blanks between). Returns the byte after the run.
+ */
+static size_t skip_ws(const char *text, size_t len, size_t i, int *para)
+{
+	int newlines = 0;
+	*para = 0;
+	while (i < len) {
+		int32_t cp;
+		size_t n = u8_decode((const unsigned char *)text + i, len - i, &cp);
+		if (!is_ws(cp))
+			break;
+		if (cp == '\n' || cp == 0x2029)
+			newlines += cp == '\n' ? 1 : 2;
+		i += n;
+	}
+	*para = newlines >= 2;
+	return i;
+}
+
+static int find_sentences(sentences *s, const char *text, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	int para;
+	size_t i = skip_ws(text, len, 0, &para);
+	if (i < len && add_sentence(s, text, len, i, 0) < 0)
+		return -1;
+	size_t word_start = 0;
+	int prev_letter = 0;
+	while (i < len) {
+		int32_t cp;
+		size_t n = u8_decode(u + i, len - i, &cp);
+		if (is_ws(cp)) {
+			size_t k = skip_ws(text, len, i, &para);
+			if (para && k < len && add_sentence(s, text, len, k, i) < 0)
+				return -1;
+			i = k;
+			prev_letter = 0;
+			continue;
+		}
+		if (is_terminator(cp)) {
+			/* The word just before a period: an abbreviation or an initial? */
+			int abbrev = cp == '.' && prev_letter &&
+				     is_abbreviation(text + word_start, i - word_start);
+			size_t j = i + n;
+			while (j < len) {
+				int32_t c2;
+				size_t m = u8_decode(u + j, len - j, &c2);
+				if (!is_closer(c2))
+					break;
+				j += m;
+			}
+			prev_letter = 0;
+			if (j >= len)
+				break;
+			int32_t c3;
+			u8_decode(u + j, len - j, &c3);
+			if (!is_ws(c3)) { /* 3.5, J.-C., "?!x": not an end */
+				i = j;
+				continue;
+			}
+			size_t k = skip_ws(text, len, j, &para);
+			if (k >= len)
+				break;
+			int32_t next;
+			u8_decode(u + k, len - k, &next);
+			/* A lowercase word after it continues the sentence ("etc. et", "hésite…
+			   puis"); a paragraph break always ends it. */
+			if (para || (!abbrev && !is_lower(next)))
+				if (add_sentence(s, text, len, k, j) < 0)
+					return -1;
+			i = k;
+			continue;
+		}
+		if (is_letter(cp)) {
+			if (!prev_letter)
+				word_start = i;
+			prev_letter = 1;
+		} else {
+			prev_letter = 0;
+		}
+		i += n;
+	}
+	return 0;
+}
+
+/* ---- query terms ------------------------------------------------------------------- */
+
+/* Open addressing over the (few) query terms: the text may have 200,000 tokens. */
+typedef struct term_table {
+	const query_term **slots;
+	size_t mask;
+} term_table;
+
+static uint32_t hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+static int table_init(term_table *t, const query_term *terms, size_t n)
+{
+	size_t size = 16;
+	while (size < n * 2 + 1)
+		size *= 2;
+	t->slots = calloc(size, sizeof *t->slots);
+	if (!t->slots)
+		return -1;
+	t->mask = size - 1;
+	for (size_t i = 0; i < n; i++) {
+		if (!terms[i].term)
+			continue;
+		size_t h = hash_str(terms[i].term) & t->mask;
+		while (t->slots[h] && strcmp(t->slots[h]->term, terms[i].term))
+			h = (h + 1) & t->mask;
+		if (!t->slots[h])
+			t->slots[h] = &terms[i];
+	}
+	return 0;
+}
+
+static const query_term *table_find(const term_table *t, const char *term)
+{
+	size_t h = hash_str(term) & t->mask;
+	while (t->slots[h]) {
+		if (!strcmp(t->slots[h]->term, term))
+			return t->slots[h];
+		h = (h + 1) & t->mask;
+	}
+	return NULL;
+}
+
+/* ---- matching ------------------------------------------------------------------ */
+
+typedef struct match_ctx {
+	const char *text;
+	size_t len;
+	term_table table;
+	match *v;
+	size_t n, cap;
+	counter cnt;
+} match_ctx;
+
+/*
+ * Where the highlight starts: past an elided article (`l’Élection` lights up
+ * `Élection`), which the token's span includes. The normalized word keeps only the
+ * apostrophes that belong to it (`aujourd'hui`), so the extra ones in the original
+ * span are the elisions to skip.
+ */
+static size_t skip_elision(const char *text, const analyzer_token *tok)
+{
+	size_t keep = 0, seen = 0;
+	for (const char *w = tok->word; w && *w; w++)
+		keep += *w == '\'';
+	const unsigned char *u = (const unsigned char *)text;
+	for (size_t i = tok->start; i < tok->end;) {
+		int32_t cp;
+		i += u8_decode(u + i, tok->end - i, &cp);
+		seen += is_apostrophe(cp);
+	}
+	if (seen <= keep)
+		return tok->start;
+	size_t skip = seen - keep;
+	for (size_t i = tok->start; i < tok->end;) {
+		int32_t cp;
+		i += u8_decode(u + i, tok->end - i, &cp);
+		if (is_apostrophe(cp) && --skip == 0)
+			return i < tok->end ? i : tok->start;
+	}
+	return tok->start;
+}
+
+static int match_emit(const analyzer_token *tok, void *ud)
+{
+	match_ctx *c = ud;
+	const query_term *qt = table_find(&c->table, tok->term);
+	if (!qt && tok->alt)
+		qt = table_find(&c->table, tok->alt);
+	if (!qt)
+		return 0;
+	if (tok->end > c->len || tok->start >= tok->end)
+		return 0;
+	size_t start = skip_elision(c->text, tok);
+	if (c->n && start < c->v[c->n - 1].end)
+		return 0; /* never overlap the previous highlight */
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		match *v = realloc(c->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		c->v = v;
+		c->cap = cap;
+	}
+	match *m = &c->v[c->n++];
+	m->start = start;
+	m->end = tok->end;
+	m->cstart = count_to(&c->cnt, c->text, c->len, start);
+	m->cend = count_to(&c->cnt, c->text, c->len, tok->end);
+	m->word = qt->word;
+	return 0;
+}
+
+/* ---- choosing the window -------------------------------------------------------- */
+
+typedef struct window {
+	size_t start;  /* byte where the passage starts */
+	size_t cstart; /* the same in characters (approximate when found backwards) */
+	int at_sentence;
+} window;
+
+/*
+ * The start of a word at most `ctx` characters before byte `from` (or `from` itself):
+ * a little context before the first match when its sentence starts too far back.
+ */
+static window context_start(const char *text, size_t from, size_t cfrom, size_t ctx)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	window w = {from, cfrom, 0};
+	size_t p = from, back = 0;
+	int next_ws = 0; /* whether the character at p is whitespace */
+	while (p > 0 && back <= ctx) {
+		size_t q = p - 1;
+		while (q > 0 && p - q < 4 && (u[q] & 0xC0) == 0x80)
+			q--;
+		int32_t cp;
+		if (u8_decode(u + q, p - q, &cp) != p - q) {
+			q = p - 1; /* an invalid byte: one character */
+			cp = -1;
+		}
+		if (is_ws(cp)) {
+			if (!next_ws && p < from) { /* p starts a word */
+				w.start = p;
+				w.cstart = cfrom - back;
+			}
+			back += !next_ws;
+			next_ws = 1;
+		} else {
+			back++;
+			next_ws = 0;
+		}
+		p = q;
+	}
+	if (p == 0 && back <= ctx) {
+		w.start = 0;
+		w.cstart = 0;
+	}
+	return w;
+}
+
+/* The last sentence starting at or before byte `b`, moving *si forward only. */
+static const sentence *sentence_before(const sentences *s, size_t *si, size_t b)
+{
+	while (*si + 1 < s->n && s->v[*si + 1].start <= b)
+		(*si)++;
+	return s->n && s->v[*si].start <= b ? &s->v[*si] : NULL;
+}
+
+static window choose_window(const match *m, size_t nm, const sentences *s, const char *text,
+			    size_t budget, unsigned nwords, unsigned *counts, size_t *need_end)
+{
+	size_t slack = budget / 2, ctx = budget / 8;
+	window best = {s->n ? s->v[0].start : 0, s->n ? s->v[0].cstart : 0, 1};
+	long best_score = -1;
+	size_t si = 0, j = 0, distinct = 0, total = 0;
+	size_t prev_cend = 0;
+	*need_end = 0;
+	for (size_t i = 0; i < nm; i++) {
+		window w;
+		const sentence *st = sentence_before(s, &si, m[i].start);
+		if (st && m[i].cstart - st->cstart <= slack) {
+			w.start = st->start;
+			w.cstart = st->cstart;
+			w.at_sentence = 1;
+		} else {
+			w = context_start(text, m[i].start, m[i].cstart, ctx);
+		}
+		/* Windows only move forward, so the right pointer never goes back. */
+		size_t cend = w.cstart + budget;
+		if (cend < prev_cend)
+			cend = prev_cend;
+		prev_cend = cend;
+		if (j < i)
+			j = i;
+		for (; j < nm && m[j].cend <= cend; j++) {
+			if (m[j].word < nwords) {
+				distinct += counts[m[j].word]++ == 0;
+			}
+			total++;
+		}
+		if (j > i) {
+			size_t repeats = total - distinct;
+			long score = 100 * (long)distinct +
+				     REPEAT_SCORE * (long)(repeats < REPEAT_CAP ? repeats : REPEAT_CAP);
+			if (score > best_score) {
+				best_score = score;
+				best = w;
+				*need_end = m[j - 1].end;
+			}
+			if (m[i].word < nwords)
+				distinct -= --counts[m[i].word] == 0;
+			total--;
+		}
+	}
+	return best;
+}
+
+/*
+ * When the passage from `w` reaches the end of the text with budget to spare, start
+ * it at earlier sentences while they fit: a short text is shown whole, and the end of
+ * a long one is not shown alone when the sentences before it fit too.
+ */
+static window fill_backwards(sentences *s, const char *text, size_t len, window w,
+			     size_t budget)
+{
+	size_t total = count_to(&s->cnt, text, len, len);
+	if (total < w.cstart || total - w.cstart > budget)
+		return w;
+	size_t room = budget - (total - w.cstart);
+	/* the last sentence starting before w */
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->v[mid].start < w.start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	window r = w;
+	while (lo > 0 && w.cstart - s->v[lo - 1].cstart <= room) {
+		lo--;
+		r.start = s->v[lo].start;
+		r.cstart = s->v[lo].cstart;
+		r.at_sentence = 1;
+	}
+	return r;
+}
+
+/* ---- output ------------------------------------------------------------------------- */
+
+typedef struct out {
+	char *s;
+	size_t len, cap;
+	int pending_space;
+	int oom;
+} out;
+
+static void out_add(out *o, const char *s, size_t n)
+{
+	if (o->oom)
+		return;
+	if (o->len + n + 1 > o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 256;
+		while (cap < o->len + n + 1)
+			cap *= 2;
+		char *p = realloc(o->s, cap);
+		if (!p) {
+			o->oom = 1;
+			return;
+		}
+		o->s = p;
+		o->cap = cap;
+	}
+	memcpy(o->s + o->len, s, n);
+	o->len += n;
+	o->s[o->len] = '\0';
+}
+
+/* Copy text[from, to) collapsing whitespace (a run prints one space, only between words)
+   and replacing invalid bytes with U+FFFD. */
+static void out_copy(out *o, const char *text, size_t from, size_t to)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	size_t i = from;
+	while (i < to) {
+		int32_t cp;
+		size_t n = u8_decode(u + i, to - i, &cp);
+		if (is_ws(cp)) {
+			o->pending_space = o->len > 0;
+		} else {
+			if (o->pending_space)
+				out_add(o, " ", 1);
+			o->pending_space = 0;
+			if (cp < 0)
+				out_add(o, "\xEF\xBF\xBD", 3);
+			else
+				out_add(o, text + i, n);
+		}
+		i += n;
+	}
+}
+
+/*
+ * Where the passage from `w` ends: the whole rest when it fits in `budget` characters;
+ * else a sentence end in the last 40% of the budget; else the last word boundary (but
+ * never before `need_end`, the end of the last match the window was chosen for); a
+ * single overlong word is cut at a character boundary.
+ */
+static size_t choose_end(const char *text, size_t len, const sentences *s, size_t wstart,
+			 size_t budget, size_t need_end, int *cut)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	size_t i = wstart, chars = 0, word_end = 0, sent_end = 0, sent_chars = 0;
+	int in_ws = 0;
+	/* the first sentence whose previous end lies after the window start */
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->v[mid].prev_end <= wstart)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t si = lo;
+	while (i < len) {
+		int32_t cp;
+		size_t n = u8_decode(u + i, len - i, &cp);
+		int ws = is_ws(cp);
+		if (ws && !in_ws)
+			word_end = i;
+		while (si < s->n && s->v[si].prev_end <= i) {
+			if (s->v[si].prev_end > wstart) {
+				sent_end = s->v[si].prev_end;
+				sent_chars = chars;
+			}
+			si++;
+		}
+		if (!(ws && in_ws)) {
+			if (chars == budget)
+				break;
+			chars++;
+		}
+		in_ws = ws;
+		i += n;
+	}
+	/* Only whitespace left: everything fitted. */
+	size_t rest = i;
+	while (rest < len) {
+		int32_t cp;
+		size_t n = u8_decode(u + rest, len - rest, &cp);
+		if (!is_ws(cp))
+			break;
+		rest += n;
+	}
+	if (rest >= len) {
+		*cut = 0;
+		return len;
+	}
+	*cut = 1;
+	{
+		int32_t cp;
+		u8_decode(u + i, len - i, &cp);
+		if (is_ws(cp) && !in_ws)
+			word_end = i; /* the budget ends right at a word's end */
+	}
+	if (sent_end && sent_end >= need_end && sent_chars * 10 >= budget * 6)
+		return sent_end;
+	if (word_end > wstart && word_end >= need_end)
+		return word_end;
+	if (need_end > wstart && need_end <= i)
+		return need_end;
+	if (word_end > wstart)
+		return word_end;
+	return i > wstart ? i : wstart;
+}
+
+/* ---- public ------------------------------------------------------------------------- */
+
+void snippet_clear(snippet *s)
+{
+	if (!s)
+		return;
+	free(s->text);
+	free(s->spans);
+	memset(s, 0, sizeof *s);
+}
+
+int snippet_make(snippet *outp, analyzer *a, const char *text, size_t len,
+		 const query_term *terms, size_t nterms, size_t budget)
+{
+	memset(outp, 0, sizeof *outp);
+	if (!text)
+		len = 0;
+	if (budget == 0)
+		budget = 1;
+	int rc = -1;
+	match_ctx mc;
+	memset(&mc, 0, sizeof mc);
+	mc.text = text;
+	mc.len = len;
+	sentences sn;
+	memset(&sn, 0, sizeof sn);
+	unsigned *counts = NULL;
+	out o = {0};
+	snippet_span *spans = NULL;
+
+	unsigned nwords = 0;
+	for (size_t i = 0; i < nterms; i++)
+		if (terms[i].term && terms[i].word + 1 > nwords)
+			nwords = terms[i].word + 1;
+	if (nterms && len) {
+		if (table_init(&mc.table, terms, nterms) < 0)
+			goto done;
+		uint32_t pos = 0;
+		if (analyzer_run(a, text, len, &pos, match_emit, &mc) < 0)
+			goto done;
+	}
+	if (find_sentences(&sn, text, len) < 0)
+		goto done;
+
+	window w = {0, 0, 1};
+	size_t need_end = 0;
+	if (mc.n) {
+		counts = calloc(nwords ? nwords : 1, sizeof *counts);
+		if (!counts)
+			goto done;
+		w = choose_window(mc.v, mc.n, &sn, text, budget, nwords, counts, &need_end);
+	} else if (sn.n) {
+		w.start = sn.v[0].start; /* the lead */
+		w.cstart = sn.v[0].cstart;
+	}
+	w = fill_backwards(&sn, text, len, w, budget);
+	int cut_after = 0;
+	size_t end = choose_end(text, len, &sn, w.start, budget, need_end, &cut_after);
+
+	/* Was anything but whitespace left out before the start? */
+	int cut_before = sn.n && w.start > sn.v[0].start;
+	if (cut_before)
+		out_add(&o, w.at_sentence ? "\xE2\x80\xA6 " : "\xE2\x80\xA6", w.at_sentence ? 4 : 3);
+	o.pending_space = 0;
+
+	/* The matches inside [w.start, end), copied as spans of the output. */
+	size_t lo = 0, hi = mc.n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (mc.v[mid].start < w.start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t first = lo;
+	size_t nspans = 0, capspans = 0, cur = w.start;
+	for (size_t k = first; k < mc.n && mc.v[k].end <= end; k++) {
+		if (nspans == capspans) {
+			capspans = capspans ? capspans * 2 : 16;
+			snippet_span *v = realloc(spans, capspans * sizeof *v);
+			if (!v)
+				goto done;
+			spans = v;
+		}
+		out_copy(&o, text, cur, mc.v[k].start);
+		if (o.pending_space)
+			out_add(&o, " ", 1);
+		o.pending_space = 0;
+		spans[nspans].start = o.len;
+		out_copy(&o, text, mc.v[k].start, mc.v[k].end);
+		spans[nspans].end = o.len;
+		nspans++;
+		cur = mc.v[k].end;
+	}
+	out_copy(&o, text, cur, end);
+	if (cut_after) {
+		/* "mot…", but "fin. …" after a sentence's end */
+		int32_t last = -1;
+		if (o.len) {
+			size_t p = o.len - 1;
+			while (p > 0 && ((unsigned char)o.s[p] & 0xC0) == 0x80)
+				p--;
+			u8_decode((const unsigned char *)o.s + p, o.len - p, &last);
+		}
+		if (last == 0x2026) {
+			/* the text's own ellipsis already says it */
+		} else if (is_closer(last)) {
+			out_add(&o, " \xE2\x80\xA6", 4);
+		} else {
+			out_add(&o, "\xE2\x80\xA6", 3);
+		}
+	}
+	if (!o.s)
+		out_add(&o, "", 0);
+	if (o.oom)
+		goto done;
+	outp->text = o.s;
+	outp->len = o.len;
+	outp->spans = spans;
+	outp->nspans = nspans;
+	o.s = NULL;
+	spans = NULL;
+	rc = 0;
+done:
+	free(o.s);
+	free(spans);
+	free(counts);
+	free(mc.v);
+	free(mc.table.slots);
+	free(sn.v);
+	return rc;
+}

@@ -1,0 +1,400 @@
+/*
+ * Snippets: which passage is chosen, where it is cut, what lights up, and that the
+ * output is always valid UTF-8 within its budget of characters.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "search/snippet.h"
+
+static analyzer *an;
+
+#define ELLIPSIS "\xE2\x80\xA6"
+
+/* 1 when s[0..len) is valid UTF-8 (strict: no overlongs, surrogates, > U+10FFFF). */
+static int utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = u[i];
+		size_t n;
+		unsigned char lo = 0x80, hi = 0xBF;
+		if (c < 0x80)
+			n = 1;
+		else if (c >= 0xC2 && c <= 0xDF)
+			n = 2;
+		else if (c >= 0xE0 && c <= 0xEF) {
+			n = 3;
+			lo = c == 0xE0 ? 0xA0 : 0x80;
+			hi = c == 0xED ? 0x9F : 0xBF;
+		} else if (c >= 0xF0 && c <= 0xF4) {
+			n = 4;
+			lo = c == 0xF0 ? 0x90 : 0x80;
+			hi = c == 0xF4 ? 0x8F : 0xBF;
+		} else
+			return 0;
+		if (i + n > len)
+			return 0;
+		if (n > 1 && (u[i + 1] < lo || u[i + 1] > hi))
+			return 0;
+		for (size_t k = 2; k < n; k++)
+			if ((u[i + k] & 0xC0) != 0x80)
+				return 0;
+		i += n;
+	}
+	return 1;
+}
+
+static size_t utf8_chars(const char *s, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return n;
+}
+
+/* Characters of the passage itself: without the "…" (and its space) on either side. */
+static size_t passage_chars(const snippet *s)
+{
+	const char *p = s->text, *e = s->text + s->len;
+	if (e - p >= 3 && !memcmp(p, ELLIPSIS, 3))
+		p += (e - p >= 4 && p[3] == ' ') ? 4 : 3;
+	if (e - p >= 3 && !memcmp(e - 3, ELLIPSIS, 3))
+		e -= (e - p >= 4 && e[-4] == ' ') ? 4 : 3;
+	return utf8_chars(p, (size_t)(e - p));
+}
+
+static int starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && !memcmp(s + a - b, suffix, b);
+}
+
+/* Common invariants of every snippet. */
+static void check_shape(const snippet *s, size_t budget)
+{
+	CHECK(s->text != NULL, "text");
+	if (!s->text)
+		return;
+	CHECK(strlen(s->text) == s->len, "len %zu vs strlen %zu", s->len, strlen(s->text));
+	CHECK(utf8_valid(s->text, s->len), "invalid UTF-8 in \"%s\"", s->text);
+	CHECK(passage_chars(s) <= budget, "%zu chars > budget %zu: \"%s\"", passage_chars(s),
+	      budget, s->text);
+	CHECK(!strstr(s->text, "  ") && !strchr(s->text, '\n') && !strchr(s->text, '\t'),
+	      "whitespace not collapsed: \"%s\"", s->text);
+	for (size_t i = 0; i < s->nspans; i++) {
+		CHECK(s->spans[i].start < s->spans[i].end && s->spans[i].end <= s->len,
+		      "span %zu: %zu-%zu of %zu", i, s->spans[i].start, s->spans[i].end, s->len);
+		if (i)
+			CHECK(s->spans[i - 1].end <= s->spans[i].start, "spans %zu, %zu overlap",
+			      i - 1, i);
+	}
+}
+
+/* Make a snippet of `text` for `q` (a query string). */
+static void make(snippet *s, const char *q, const char *text, size_t len, size_t budget)
+{
+	query *qq = NULL;
+	CHECK(query_parse(&qq, an, q, strlen(q)) == 0, "parse %s", q);
+	size_t nt = 0;
+	const query_term *t = query_terms(qq, &nt);
+	int rc = snippet_make(s, an, text, len, t, nt, budget);
+	CHECK(rc == 0, "snippet_make = %d", rc);
+	query_free(qq);
+	if (rc == 0)
+		check_shape(s, budget);
+}
+
+/* The text of span i, as a NUL-terminated copy in a static buffer. */
+static const char *span_text(const snippet *s, size_t i)
+{
+	static char buf[256];
+	if (i >= s->nspans)
+		return "(no span)";
+	size_t n = s->spans[i].end - s->spans[i].start;
+	if (n >= sizeof buf)
+		n = sizeof buf - 1;
+	memcpy(buf, s->text + s->spans[i].start, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static void test_highlight_as_written(void)
+{
+	snippet s;
+	const char *t = "Hier, les réfugiés ukrainiens sont arrivés à la frontière.";
+	make(&s, "refugies", t, strlen(t), 200);
+	/* fully shown: no ellipsis anywhere */
+	CHECK_STR(s.text, t);
+	CHECK(s.nspans == 1, "got %zu spans", s.nspans);
+	CHECK(s.nspans && s.spans[0].start == 10 && s.spans[0].end == 20, "span %zu-%zu",
+	      s.nspans ? s.spans[0].start : 0, s.nspans ? s.spans[0].end : 0);
+	CHECK_STR(span_text(&s, 0), "réfugiés");
+	snippet_clear(&s);
+
+	/* The elided article stays out of the highlight (pinned choice). */
+	t = "Les résultats de l’Élection présidentielle sont tombés.";
+	make(&s, "election", t, strlen(t), 200);
+	CHECK(s.nspans == 1, "got %zu spans", s.nspans);
+	CHECK_STR(span_text(&s, 0), "Élection");
+	snippet_clear(&s);
+	t = "qu'aujourd'hui L'ONU d’Ukraine";
+	make(&s, "aujourd'hui onu ukraine", t, strlen(t), 200);
+	CHECK(s.nspans == 3, "got %zu spans", s.nspans);
+	CHECK_STR(span_text(&s, 0), "aujourd'hui");
+	CHECK_STR(span_text(&s, 1), "ONU");
+	CHECK_STR(span_text(&s, 2), "Ukraine");
+	snippet_clear(&s);
+
+	/* Every word of a phrase lights up; excluded words do not. */
+	t = "L’armée russe avance. La grève continue.";
+	make(&s, "\"armée russe\" -grève", t, strlen(t), 200);
+	CHECK(s.nspans == 2, "got %zu spans", s.nspans);
+	CHECK_STR(span_text(&s, 0), "armée");
+	CHECK_STR(span_text(&s, 1), "russe");
+	snippet_clear(&s);
+}
+
+static void test_distinct_words(void)
+{
+	/* Poutine fills the first sentences; Belgorod comes later, followed by Poutine:
+	   the passage must show both words, not two sentences of Poutine. */
+	const char *t =
+		"Vladimir Poutine a parlé hier soir à la télévision pendant une heure. "
+		"Poutine a répété ses menaces contre les pays occidentaux. "
+		"Selon Poutine, la guerre durera encore longtemps et Poutine ne cédera pas. "
+		"La région de Belgorod a été bombardée dans la nuit de mardi. "
+		"Poutine n’a pas réagi à cette attaque.";
+	snippet s;
+	make(&s, "Poutine Belgorod", t, strlen(t), 120);
+	CHECK(strstr(s.text, "Belgorod") != NULL, "Belgorod missing: \"%s\"", s.text);
+	CHECK(strstr(s.text, "Poutine") != NULL, "Poutine missing: \"%s\"", s.text);
+	int found = 0;
+	for (size_t i = 0; i < s.nspans; i++)
+		found |= !strcmp(span_text(&s, i), "Belgorod");
+	CHECK(found, "Belgorod not highlighted");
+	/* and it starts at a sentence: after "… " comes a capital */
+	CHECK(starts_with(s.text, ELLIPSIS " La région") ||
+		      starts_with(s.text, ELLIPSIS " Selon Poutine"),
+	      "got \"%s\"", s.text);
+	snippet_clear(&s);
+}
+
+static void test_budget_and_utf8(void)
+{
+	/* An all-accented text: bytes are about twice the characters. */
+	const char *t = "éééé àààà çççç ùùùù ÉÉÉÉ êêêê ôôôô îîîî ëëëë œœœœ ææææ ïïïï ûûûû "
+			"éééé àààà çççç ùùùù ÉÉÉÉ êêêê ôôôô îîîî ëëëë œœœœ ææææ ïïïï ûûûû.";
+	for (size_t budget = 1; budget <= 140; budget++) {
+		snippet s;
+		make(&s, "zzz", t, strlen(t), budget);
+		/* the budget is used: at most one word (4 chars and a space) is left out */
+		size_t want = budget < 130 ? budget : 130; /* the text has 130 characters */
+		if (budget >= 5)
+			CHECK(passage_chars(&s) + 5 >= want, "budget %zu: only %zu chars",
+			      budget, passage_chars(&s));
+		snippet_clear(&s);
+	}
+	snippet s;
+	make(&s, "zzz", t, strlen(t), 20);
+	/* 20 chars: four words and their spaces, cut at a word boundary */
+	CHECK_STR(s.text, "éééé àààà çççç ùùùù" ELLIPSIS);
+	snippet_clear(&s);
+
+	/* Invalid bytes become U+FFFD; a cut never splits a sequence. */
+	const char bad[] = "gu\xe9rre \xff\xfe r\xc3\xa9" "fugi\xc3\xa9s \xe2\x82 fin\xf0\x9f\x98";
+	for (size_t budget = 1; budget <= 40; budget++) {
+		make(&s, "refugies", bad, sizeof bad - 1, budget);
+		snippet_clear(&s);
+	}
+	make(&s, "refugies", bad, sizeof bad - 1, 100);
+	CHECK(strstr(s.text, "\xEF\xBF\xBD") != NULL, "replacement char: \"%s\"", s.text);
+	CHECK_STR(span_text(&s, 0), "réfugiés");
+	snippet_clear(&s);
+}
+
+static void test_ellipsis_and_whitespace(void)
+{
+	snippet s;
+	/* Fully shown: nothing cut, no ellipsis; paragraph breaks and runs collapse. */
+	const char *t = "  Premier paragraphe.\n\n\tSecond   paragraphe, avec les réfugiés.\r\n\n";
+	make(&s, "refugies", t, strlen(t), 200);
+	CHECK_STR(s.text, "Premier paragraphe. Second paragraphe, avec les réfugiés.");
+	CHECK_STR(span_text(&s, 0), "réfugiés");
+	snippet_clear(&s);
+
+	/* Cut at the end only. */
+	t = "Le conflit dure depuis des mois et personne ne voit comment il pourrait "
+	    "finir avant l’hiver prochain selon les experts.";
+	make(&s, "conflit", t, strlen(t), 50);
+	CHECK(starts_with(s.text, "Le conflit"), "got \"%s\"", s.text);
+	CHECK(ends_with(s.text, ELLIPSIS), "got \"%s\"", s.text);
+	CHECK(!strstr(s.text + 3, ELLIPSIS) || ends_with(s.text, ELLIPSIS), "one ellipsis");
+	snippet_clear(&s);
+
+	/* Cut at the start only: the match is in the last sentence, which fits. */
+	t = "Le conflit dure depuis des mois. Personne ne voit comment il pourrait finir. "
+	    "Les réfugiés arrivent.";
+	make(&s, "refugies", t, strlen(t), 40);
+	CHECK_STR(s.text, ELLIPSIS " Les réfugiés arrivent.");
+	snippet_clear(&s);
+}
+
+static void test_sentences(void)
+{
+	snippet s;
+	/* M. Dupont: "M." does not end a sentence, so the passage starts at "M." and not
+	   at "Dupont". */
+	const char *t = "Il pleut depuis des jours sur la ville et ses environs, dit-on. "
+			"M. Dupont est arrivé hier avec Mme. Durand.";
+	make(&s, "Dupont", t, strlen(t), 60);
+	CHECK(starts_with(s.text, ELLIPSIS " M. Dupont"), "got \"%s\"", s.text);
+	snippet_clear(&s);
+
+	/* Initials, numbers and etc. do not end sentences either. */
+	t = "Une longue phrase sans intérêt pour remplir le début du texte ici. "
+	    "Selon J. Martin, la hausse atteint 3.5 % en 2023, etc. Des réfugiés arrivent.";
+	make(&s, "Martin refugies", t, strlen(t), 100);
+	CHECK(starts_with(s.text, ELLIPSIS " Selon J. Martin"), "got \"%s\"", s.text);
+	snippet_clear(&s);
+
+	/* The best passage is mid-text: it starts at its sentence, after "… ". */
+	char *big = malloc(8192);
+	big[0] = '\0';
+	for (int i = 0; i < 20; i++)
+		strcat(big, "Une phrase de remplissage parle du temps qu’il fait. ");
+	strcat(big, "Les réfugiés ukrainiens arrivent en Pologne par milliers. ");
+	for (int i = 0; i < 20; i++)
+		strcat(big, "Une autre phrase parle encore du temps. ");
+	make(&s, "ukrainiens Pologne", big, strlen(big), 160);
+	CHECK(starts_with(s.text, ELLIPSIS " Les réfugiés ukrainiens arrivent"), "got \"%s\"",
+	      s.text);
+	CHECK(ends_with(s.text, ELLIPSIS), "cut after: \"%s\"", s.text);
+	CHECK(s.nspans == 2, "got %zu spans", s.nspans);
+	snippet_clear(&s);
+
+	/* A match deep in a sentence too long to show from its start: a few words of
+	   context, then "…" glued to the text. */
+	big[0] = '\0';
+	strcat(big, "Début. Cette phrase");
+	for (int i = 0; i < 30; i++)
+		strcat(big, " et encore des mots");
+	strcat(big, " puis Kharkiv");
+	for (int i = 0; i < 30; i++)
+		strcat(big, " et encore des mots");
+	strcat(big, ".");
+	make(&s, "Kharkiv", big, strlen(big), 80);
+	CHECK(starts_with(s.text, ELLIPSIS) && !starts_with(s.text, ELLIPSIS " "),
+	      "got \"%s\"", s.text);
+	CHECK(strstr(s.text, "puis Kharkiv") != NULL, "context kept: \"%s\"", s.text);
+	CHECK(s.nspans == 1 && !strcmp(span_text(&s, 0), "Kharkiv"), "span");
+	snippet_clear(&s);
+
+	/* A paragraph break ends a sentence even without punctuation. */
+	big[0] = '\0';
+	strcat(big, "Titre sans point");
+	for (int i = 0; i < 10; i++)
+		strcat(big, " et des mots");
+	strcat(big, "\n\nkharkiv est bombardée");
+	make(&s, "Kharkiv", big, strlen(big), 40);
+	CHECK_STR(s.text, ELLIPSIS " kharkiv est bombardée");
+	snippet_clear(&s);
+	free(big);
+}
+
+static void test_lead(void)
+{
+	snippet s;
+	const char *t = "Le gouvernement a présenté son budget. Les débats commencent demain "
+			"à l’Assemblée nationale.";
+	make(&s, "Belgorod", t, strlen(t), 60);
+	CHECK(starts_with(s.text, "Le gouvernement"), "lead: \"%s\"", s.text);
+	CHECK(s.nspans == 0, "no spans");
+	CHECK(ends_with(s.text, ELLIPSIS), "cut: \"%s\"", s.text);
+	snippet_clear(&s);
+
+	/* No terms at all (an empty query) is the lead too; an empty text is empty. */
+	CHECK(snippet_make(&s, an, t, strlen(t), NULL, 0, 1000) == 0, "no terms");
+	CHECK_STR(s.text, t);
+	snippet_clear(&s);
+	CHECK(snippet_make(&s, an, "", 0, NULL, 0, 100) == 0, "empty");
+	CHECK_STR(s.text, "");
+	CHECK(s.len == 0 && s.nspans == 0, "empty snippet");
+	snippet_clear(&s);
+	snippet_clear(NULL);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void test_long_text(void)
+{
+	/* 1 MB: sparse matches (the best passage near the end), then dense ones. */
+	size_t cap = 1100000;
+	char *t = malloc(cap);
+	size_t n = 0;
+	const char *fill = "La ville de Kharkiv a été touchée par des frappes. ";
+	size_t fl = strlen(fill);
+	while (n + fl < 1000000) {
+		memcpy(t + n, fill, fl);
+		n += fl;
+	}
+	const char *end = "Le maire de Belgorod parle de Kharkiv.";
+	memcpy(t + n, end, strlen(end));
+	n += strlen(end);
+	t[n] = '\0';
+	double t0 = now();
+	snippet s;
+	make(&s, "Kharkiv Belgorod", t, n, 160);
+	double dt = now() - t0;
+	CHECK(strstr(s.text, "Belgorod") != NULL, "got \"%s\"", s.text);
+	CHECK(dt < 1.0, "1 MB took %.2f s", dt);
+	snippet_clear(&s);
+
+	t0 = now();
+	make(&s, "ville Kharkiv frappes", t, n, 160);
+	dt = now() - t0;
+	CHECK(starts_with(s.text, "La ville de Kharkiv"), "got \"%.80s\"", s.text);
+	CHECK(dt < 1.0, "1 MB, dense matches, took %.2f s", dt);
+	snippet_clear(&s);
+
+	/* 1 MB without any space or punctuation. */
+	memset(t, 'a', 1000000);
+	t[1000000] = '\0';
+	t0 = now();
+	make(&s, "aaa", t, 1000000, 160);
+	dt = now() - t0;
+	CHECK(dt < 1.0, "1 MB word took %.2f s", dt);
+	snippet_clear(&s);
+	free(t);
+}
+
+int main(void)
+{
+	an = analyzer_new();
+	if (!an) {
+		fprintf(stderr, "analyzer_new failed\n");
+		return 1;
+	}
+	test_highlight_as_written();
+	test_distinct_words();
+	test_budget_and_utf8();
+	test_ellipsis_and_whitespace();
+	test_sentences();
+	test_lead();
+	test_long_text();
+	analyzer_free(an);
+	return check_summary();
+}
