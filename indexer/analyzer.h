@@ -26,7 +26,8 @@ typedef struct analyzer_token {
 	const char *term; /* fold(stem(w)), or the word itself for numbers; NUL-terminated */
 	const char *alt;  /* stem(fold(w)) when it differs from term, else NULL */
 	const char *word; /* the normalized word before stemming (lowercase, NFC, elision
-	                     stripped, accents kept): used for prefix queries and suggestions */
+	                     stripped, accents kept): used for prefix queries and suggestions.
+	                     All three strings are cut to ANALYZER_MAX_TERM bytes. */
 	uint32_t pos;     /* word position, 1-based; stopwords take a position too */
 	size_t start;     /* byte offset of the word (elided article included) in the input */
 	size_t end;       /* byte offset just past the word */
@@ -63,13 +64,17 @@ typedef int (*analyzer_emit_all_fn)(const analyzer_token *tok, int is_stop, void
 int analyzer_run_all(analyzer *a, const char *text, size_t len, uint32_t *pos,
 		     analyzer_emit_all_fn emit, void *userdata);
 
-/* 1 when `word` (lowercase NFC UTF-8, elision stripped) is a French stopword. */
+/*
+ * 1 when `word` (lowercase NFC UTF-8, elision stripped) is a French stopword: the
+ * current Snowball list, which keeps "est" (l'Est) and its other homonyms indexable.
+ */
 int analyzer_is_stopword(const char *word, size_t len);
 
 /*
  * Remove accents and lowercase: "Élection" -> "election", "cœur" -> "coeur". Writes a
  * NUL-terminated result into `out` (at most `cap` bytes, truncated at a character
- * boundary) and returns its length. Used for the folded forms and for author terms.
+ * boundary) and returns its length; invalid UTF-8 bytes are dropped. Used for the folded
+ * forms and for author terms.
  */
 size_t analyzer_fold(const char *in, size_t len, char *out, size_t cap);
 
