@@ -129,10 +129,6 @@ static int walk_dir(walker *w, char *path, size_t path_len, size_t cap)
 		const char *name = de->d_name;
 		if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 			continue;
-		if (name[0] == '.') {
-			w->out->hidden++;
-			continue;
-		}
 		size_t nl = strlen(name);
 		if (path_len + 1 + nl + 1 > cap) {
 			report(w, name, "path too long, left out");
@@ -140,6 +136,15 @@ static int walk_dir(walker *w, char *path, size_t path_len, size_t cap)
 		}
 		path[path_len] = '/';
 		memcpy(path + path_len + 1, name, nl + 1);
+		if (name[0] == '.') {
+			/* counted as left out, except the index itself when it lies here */
+			struct stat hs;
+			if (!(w->have_skip && stat(path, &hs) == 0 && hs.st_dev == w->skip_dev &&
+			      hs.st_ino == w->skip_ino))
+				w->out->hidden++;
+			path[path_len] = '\0';
+			continue;
+		}
 		size_t child_len = path_len + 1 + nl;
 		const char *child_rel = path + w->root_len + 1;
 		struct stat st;
