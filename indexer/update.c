@@ -600,7 +600,8 @@ static int run_update(update *u, const walk_list *files)
 		return rc;
 	if (!idx->rebuild && catalog_each(idx->cat, load_row, &u->known) != 0)
 		return handle_fail(idx, FOUILLE_EIO, "reading the catalog: %s", catalog_errmsg(idx->cat));
-	qsort(u->known.v, u->known.n, sizeof *u->known.v, compare_known_path);
+	if (u->known.n > 1)
+		qsort(u->known.v, u->known.n, sizeof *u->known.v, compare_known_path);
 
 	/* Which catalog rows still have their file: a merge of two sorted lists. */
 	size_t i = 0, j = 0;
@@ -621,7 +622,8 @@ static int run_update(update *u, const walk_list *files)
 		if (!u->known.v[j].present)
 			u->missing[u->nmissing++] = &u->known.v[j];
 	}
-	qsort(u->missing, u->nmissing, sizeof *u->missing, compare_missing_hash);
+	if (u->nmissing > 1)
+		qsort(u->missing, u->nmissing, sizeof *u->missing, compare_missing_hash);
 
 	if (phase(u, "indexing"))
 		return FOUILLE_ECANCELLED;

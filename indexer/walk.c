@@ -218,7 +218,8 @@ int walk_folder(const char *root, const char *skip_dir, walk_list *out, walk_pro
 		walk_list_free(out);
 		return rc;
 	}
-	qsort(out->v, out->n, sizeof *out->v, compare_entries);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, compare_entries);
 	return 0;
 }
 

@@ -83,7 +83,7 @@ Temps de lecture 2 min.
 
 def test_corpus(tmp):
     folder = os.path.join(tmp, "corpus")
-    shutil.copytree(os.path.join(SRC, "corpus"), folder)
+    shutil.copytree(os.path.join(SRC, "corpus"), folder, ignore=shutil.ignore_patterns(".fouille"))
     n_articles = len([f for f in os.listdir(folder) if f.endswith(".txt")])
     check(n_articles >= 30, "corpus/ has at least 30 articles", str(n_articles))
 
