@@ -15,6 +15,8 @@ typedef struct article {
 	                 "\n\n", subheadings included; what is analysed and what snippets
 	                 are cut from. Never NULL after a successful parse (may be "") */
 	size_t lead_len; /* bytes of `text` that are the lead (first paragraph) */
+	char *url;       /* the article's address when the file gives one, or NULL */
+	char *tags;      /* comma-separated tags when the file gives them, or NULL */
 } article;
 
 /* Reasons a file is not indexed, as short English phrases for the person. */

@@ -748,5 +748,7 @@ void article_clear(article *a)
 	free(a->author);
 	free(a->date);
 	free(a->text);
+	free(a->url);
+	free(a->tags);
 	memset(a, 0, sizeof *a);
 }
