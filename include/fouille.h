@@ -163,18 +163,26 @@ typedef int (*fouille_progress_fn)(const fouille_progress *p, void *userdata);
 /* Counters of one update, filled by fouille_index_update(). */
 typedef struct fouille_update_summary {
 	size_t added, updated, renamed, removed, unchanged;
-	size_t skipped_format; /* files of a format fouille does not read (yet) */
-	size_t skipped_other;  /* hidden or excluded files, the index's own files */
-	size_t failed;         /* files that could not be indexed (reported one by one) */
+	size_t skipped_format; /* files of a format fouille does not read */
+	size_t skipped_other;  /* hidden, excluded, empty or too large files */
+	size_t failed;         /* files (or JSON records) that could not be indexed, each
+	                          reported through the progress callback */
 	double elapsed_seconds;
 } fouille_update_summary;
 
 /* Options of fouille_index_update(). Initialise with fouille_update_options_init(). */
 typedef struct fouille_update_options {
 	size_t struct_size;           /* sizeof(fouille_update_options), set by _init */
-	uint64_t max_file_size;       /* larger files fail with a message; 0 = 50 MB */
+	uint64_t max_file_size;       /* larger files are skipped with a message; 0 = 50 MB */
 	fouille_progress_fn progress; /* may be NULL */
 	void *progress_userdata;
+	/*
+	 * Glob patterns (fnmatch) of files and folders to leave out. A pattern without
+	 * '/' is matched against each name ("*.bak", "brouillons"); one with '/' against
+	 * the path relative to the folder ("archives/2019", "drafts/old-?.md").
+	 */
+	const char *const *exclude;
+	size_t nexclude;
 } fouille_update_options;
 
 /* Fill `opts` with the defaults. */
@@ -213,6 +221,47 @@ FOUILLE_API const char *fouille_index_root(fouille_index *idx);
  * The number of articles in the index, or 0 on error.
  */
 FOUILLE_API uint64_t fouille_index_article_count(fouille_index *idx);
+
+/* ------------------------------------------------------------------------------------
+ * What an index holds
+ * ---------------------------------------------------------------------------------- */
+
+/* A name and how many articles have it (a format, a year, an author). */
+typedef struct fouille_count {
+	const char *name;
+	uint64_t count;
+} fouille_count;
+
+/* What an index holds, from fouille_index_stats(). Strings and arrays are borrowed from
+ * the stats object. */
+typedef struct fouille_stats {
+	uint64_t articles;      /* articles in the index */
+	uint64_t terms;         /* distinct terms (words after analysis, and prefixed forms) */
+	uint64_t index_bytes;   /* size of the index directory on disk */
+	const char *root;       /* the folder last indexed, or NULL */
+	const char *updated;    /* time of the last update, ISO 8601 UTC, or NULL */
+	int analyzer_version;   /* of the analyzer that built the index; 0 when unknown */
+	int schema_version;     /* of the index layout; 0 when unknown */
+	const fouille_count *formats; /* articles by format ("text", "html"...), most first */
+	size_t nformats;
+	const fouille_count *years; /* articles by year of their date, oldest first */
+	size_t nyears;
+	const fouille_count *authors; /* the ten most frequent authors, most first */
+	size_t nauthors;
+} fouille_stats;
+
+/*
+ * Describe what the index holds. Formats and authors come from the article catalog and
+ * are empty when the index has none at hand (a copy of the Xapian database alone).
+ *
+ * out: receives the stats (free with fouille_stats_free()), or NULL on failure.
+ *
+ * Returns FOUILLE_OK, FOUILLE_ENOMEM, or FOUILLE_EIO when the index cannot be read.
+ */
+FOUILLE_API int fouille_index_stats(fouille_stats **out, fouille_index *idx);
+
+/* Free stats from fouille_index_stats(). Accepts NULL. */
+FOUILLE_API void fouille_stats_free(fouille_stats *stats);
 
 /* ------------------------------------------------------------------------------------
  * Searching
@@ -283,6 +332,18 @@ FOUILLE_API size_t fouille_hit_rank(const fouille_hit *hit);
 
 /* The article's path, relative to the indexed folder (see fouille_index_root()). */
 FOUILLE_API const char *fouille_hit_path(const fouille_hit *hit);
+
+/*
+ * Which article of its file the hit is: "" for a file holding one article, else the
+ * record of a JSON file, "id=<its id>" or "n=<its line or position>".
+ */
+FOUILLE_API const char *fouille_hit_record(const fouille_hit *hit);
+
+/* The article's format: "text", "markdown", "html", "json" or "jsonl". */
+FOUILLE_API const char *fouille_hit_format(const fouille_hit *hit);
+
+/* The article's address (url) when its file gives one, else NULL. */
+FOUILLE_API const char *fouille_hit_url(const fouille_hit *hit);
 
 /* The article's title; "" when it has none. */
 FOUILLE_API const char *fouille_hit_title(const fouille_hit *hit);

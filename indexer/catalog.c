@@ -15,16 +15,20 @@ static const char SCHEMA[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"CREATE TABLE IF NOT EXISTS articles("
 	" id INTEGER PRIMARY KEY,"
-	" path TEXT NOT NULL UNIQUE,"
+	" path TEXT NOT NULL,"
+	" record TEXT NOT NULL DEFAULT '',"
 	" size INTEGER NOT NULL,"
 	" mtime_ns INTEGER NOT NULL,"
 	" hash TEXT NOT NULL,"
+	" file_hash TEXT NOT NULL,"
 	" title TEXT NOT NULL,"
 	" author TEXT,"
 	" date TEXT,"
 	" format TEXT NOT NULL,"
 	" encoding TEXT,"
-	" indexed_at INTEGER NOT NULL);"
+	" url TEXT,"
+	" indexed_at INTEGER NOT NULL,"
+	" UNIQUE(path, record));"
 	"CREATE INDEX IF NOT EXISTS articles_hash ON articles(hash);";
 
 static int fail(catalog *c)
@@ -58,10 +62,10 @@ int catalog_open(catalog **out, const char *path, char *err, size_t errlen)
 	if (sqlite3_exec(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(c->db, SCHEMA, NULL, NULL, NULL) != SQLITE_OK ||
 	    prepare(c, &c->put,
-		    "INSERT OR REPLACE INTO articles(path,size,mtime_ns,hash,title,author,date,format,encoding,indexed_at)"
-		    " VALUES(?,?,?,?,?,?,?,?,?,?)") ||
-	    prepare(c, &c->touch, "UPDATE articles SET size=?, mtime_ns=? WHERE path=?") ||
-	    prepare(c, &c->del, "DELETE FROM articles WHERE path=?") ||
+		    "INSERT OR REPLACE INTO articles(path,record,size,mtime_ns,hash,file_hash,title,author,date,"
+		    "format,encoding,url,indexed_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)") ||
+	    prepare(c, &c->touch, "UPDATE articles SET size=?, mtime_ns=?, file_hash=? WHERE path=? AND record=?") ||
+	    prepare(c, &c->del, "DELETE FROM articles WHERE path=? AND record=?") ||
 	    prepare(c, &c->get_meta, "SELECT value FROM meta WHERE key=?") ||
 	    prepare(c, &c->set_meta, "INSERT OR REPLACE INTO meta(key,value) VALUES(?,?)")) {
 		snprintf(err, errlen, "catalog %s: %s", path, sqlite3_errmsg(c->db));
@@ -70,6 +74,47 @@ int catalog_open(catalog **out, const char *path, char *err, size_t errlen)
 	}
 	*out = c;
 	return 0;
+}
+
+int catalog_open_readonly(catalog **out, const char *path)
+{
+	*out = NULL;
+	catalog *c = calloc(1, sizeof *c);
+	if (!c)
+		return -1;
+	if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		catalog_close(c);
+		return -1;
+	}
+	sqlite3_busy_timeout(c->db, 5000);
+	*out = c;
+	return 0;
+}
+
+int catalog_group_counts(catalog *c, enum catalog_group what, unsigned limit,
+			 catalog_count_fn fn, void *ud)
+{
+	/* the column name comes from this fixed choice, never from the caller */
+	const char *sql = what == CATALOG_BY_FORMAT
+				  ? "SELECT format, count(*) AS n FROM articles WHERE format IS NOT NULL"
+				    " GROUP BY format ORDER BY n DESC, format LIMIT ?"
+				  : "SELECT author, count(*) AS n FROM articles WHERE author IS NOT NULL"
+				    " AND author != '' GROUP BY author ORDER BY n DESC, author LIMIT ?";
+	sqlite3_stmt *st;
+	if (prepare(c, &st, sql))
+		return -1;
+	sqlite3_bind_int(st, 1, (int)limit);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		if (name && fn(name, (uint64_t)sqlite3_column_int64(st, 1), ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	int ret = rc == SQLITE_DONE ? 0 : fail(c);
+	sqlite3_finalize(st);
+	return ret;
 }
 
 void catalog_close(catalog *c)
@@ -147,7 +192,8 @@ static uint64_t parse_hash(const char *s)
 int catalog_each(catalog *c, catalog_row_fn fn, void *ud)
 {
 	sqlite3_stmt *st;
-	if (prepare(c, &st, "SELECT path,size,mtime_ns,hash,title,author,date,format,encoding,indexed_at FROM articles"))
+	if (prepare(c, &st, "SELECT path,size,mtime_ns,hash,title,author,date,format,encoding,indexed_at,"
+			    "record,file_hash,url FROM articles"))
 		return -1;
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -162,7 +208,12 @@ int catalog_each(catalog *c, catalog_row_fn fn, void *ud)
 			.format = (const char *)sqlite3_column_text(st, 7),
 			.encoding = (const char *)sqlite3_column_text(st, 8),
 			.indexed_at = sqlite3_column_int64(st, 9),
+			.record = (const char *)sqlite3_column_text(st, 10),
+			.file_hash = parse_hash((const char *)sqlite3_column_text(st, 11)),
+			.url = (const char *)sqlite3_column_text(st, 12),
 		};
+		if (!r.record)
+			r.record = "";
 		if (r.path && fn(&r, ud)) {
 			rc = SQLITE_DONE;
 			break;
@@ -175,36 +226,47 @@ int catalog_each(catalog *c, catalog_row_fn fn, void *ud)
 
 int catalog_put(catalog *c, const catalog_row *r)
 {
-	char hash[17];
+	char hash[17], file_hash[17];
 	snprintf(hash, sizeof hash, "%016llx", (unsigned long long)r->hash);
+	snprintf(file_hash, sizeof file_hash, "%016llx", (unsigned long long)r->file_hash);
 	sqlite3_stmt *st = c->put;
 	sqlite3_bind_text(st, 1, r->path, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)r->size);
-	sqlite3_bind_int64(st, 3, r->mtime_ns);
-	sqlite3_bind_text(st, 4, hash, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, r->title ? r->title : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->record ? r->record : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)r->size);
+	sqlite3_bind_int64(st, 4, r->mtime_ns);
+	sqlite3_bind_text(st, 5, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, file_hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, r->title ? r->title : "", -1, SQLITE_STATIC);
 	if (r->author)
-		sqlite3_bind_text(st, 6, r->author, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, r->author, -1, SQLITE_STATIC);
 	if (r->date)
-		sqlite3_bind_text(st, 7, r->date, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, r->format ? r->format : "text", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 9, r->date, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, r->format ? r->format : "text", -1, SQLITE_STATIC);
 	if (r->encoding)
-		sqlite3_bind_text(st, 9, r->encoding, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 10, r->indexed_at);
+		sqlite3_bind_text(st, 11, r->encoding, -1, SQLITE_STATIC);
+	if (r->url)
+		sqlite3_bind_text(st, 12, r->url, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 13, r->indexed_at);
 	return step_done(c, st);
 }
 
-int catalog_touch(catalog *c, const char *path, uint64_t size, int64_t mtime_ns)
+int catalog_touch(catalog *c, const char *path, const char *record, uint64_t size,
+		  int64_t mtime_ns, uint64_t file_hash)
 {
+	char fh[17];
+	snprintf(fh, sizeof fh, "%016llx", (unsigned long long)file_hash);
 	sqlite3_bind_int64(c->touch, 1, (sqlite3_int64)size);
 	sqlite3_bind_int64(c->touch, 2, mtime_ns);
-	sqlite3_bind_text(c->touch, 3, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(c->touch, 3, fh, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(c->touch, 4, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(c->touch, 5, record, -1, SQLITE_STATIC);
 	return step_done(c, c->touch);
 }
 
-int catalog_delete(catalog *c, const char *path)
+int catalog_delete(catalog *c, const char *path, const char *record)
 {
 	sqlite3_bind_text(c->del, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(c->del, 2, record, -1, SQLITE_STATIC);
 	return step_done(c, c->del);
 }
 

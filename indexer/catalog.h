@@ -14,12 +14,18 @@
 
 typedef struct catalog catalog;
 
+/*
+ * One article. A file holds one article (record "") or, for JSON, several: each is
+ * (path, record) with record "id=..." or "n=...".
+ */
 typedef struct catalog_row {
 	const char *path;
-	uint64_t size;
-	int64_t mtime_ns;
-	uint64_t hash;
-	const char *title, *author, *date, *format, *encoding;
+	const char *record;
+	uint64_t size;      /* of the file */
+	int64_t mtime_ns;   /* of the file */
+	uint64_t hash;      /* of the article's content */
+	uint64_t file_hash; /* of the whole file */
+	const char *title, *author, *date, *format, *encoding, *url;
 	int64_t indexed_at; /* seconds since the epoch */
 } catalog_row;
 
@@ -41,12 +47,28 @@ int catalog_each(catalog *c, catalog_row_fn fn, void *ud);
 
 /* Insert or replace the row with this path. */
 int catalog_put(catalog *c, const catalog_row *row);
-/* Update the size and mtime of an unchanged file. */
-int catalog_touch(catalog *c, const char *path, uint64_t size, int64_t mtime_ns);
-int catalog_delete(catalog *c, const char *path);
+/* Update the file's size, mtime and hash of an unchanged article. */
+int catalog_touch(catalog *c, const char *path, const char *record, uint64_t size,
+		  int64_t mtime_ns, uint64_t file_hash);
+int catalog_delete(catalog *c, const char *path, const char *record);
 /* Delete every row (before a rebuild). */
 int catalog_clear(catalog *c);
 int64_t catalog_count(catalog *c);
+
+/*
+ * Open an existing catalog read-only (for statistics while a writer may be running).
+ * Returns 0, or -1 when there is none or it cannot be opened.
+ */
+int catalog_open_readonly(catalog **out, const char *path);
+
+/*
+ * Count the articles by `what` (CATALOG_BY_FORMAT or CATALOG_BY_AUTHOR), most frequent
+ * first, at most `limit` groups; NULL values are left out. fn gets each group.
+ */
+enum catalog_group { CATALOG_BY_FORMAT, CATALOG_BY_AUTHOR };
+typedef int (*catalog_count_fn)(const char *name, uint64_t count, void *ud);
+int catalog_group_counts(catalog *c, enum catalog_group what, unsigned limit,
+			 catalog_count_fn fn, void *ud);
 
 /* The last error message. */
 const char *catalog_errmsg(catalog *c);

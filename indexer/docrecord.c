@@ -20,7 +20,12 @@ enum {
 	TAG_LEAD = 'l',
 	TAG_SIZE = 's',
 	TAG_MTIME = 'm',
-	TAG_HASH = 'h'
+	TAG_HASH = 'h',
+	TAG_RECORD = 'k',
+	TAG_URL = 'u',
+	TAG_TAGS = 'g',
+	TAG_ENCODING = 'e',
+	TAG_FILE_HASH = 'H'
 };
 
 typedef struct buf {
@@ -97,6 +102,12 @@ int docrecord_encode(const docrecord *r, char **out, size_t *outlen)
 	put_number(&b, TAG_SIZE, r->size);
 	put_number(&b, TAG_MTIME, (uint64_t)r->mtime_ns);
 	put_number(&b, TAG_HASH, r->hash);
+	put_number(&b, TAG_FILE_HASH, r->file_hash);
+	if (r->record && *r->record)
+		put_string(&b, TAG_RECORD, r->record);
+	put_string(&b, TAG_URL, r->url);
+	put_string(&b, TAG_TAGS, r->tags);
+	put_string(&b, TAG_ENCODING, r->encoding);
 	put_string(&b, TAG_TEXT, r->text);
 	if (b.oom) {
 		free(b.p);
@@ -167,6 +178,11 @@ int docrecord_decode(docrecord *r, const void *data, size_t len)
 		case TAG_SIZE: r->size = get_number(p, n); break;
 		case TAG_MTIME: r->mtime_ns = (int64_t)get_number(p, n); break;
 		case TAG_HASH: r->hash = get_number(p, n); break;
+		case TAG_FILE_HASH: r->file_hash = get_number(p, n); break;
+		case TAG_RECORD: slot = &r->record; break;
+		case TAG_URL: slot = &r->url; break;
+		case TAG_TAGS: slot = &r->tags; break;
+		case TAG_ENCODING: slot = &r->encoding; break;
 		default: break; /* a field of a later version */
 		}
 		if (slot) {
@@ -184,7 +200,9 @@ int docrecord_decode(docrecord *r, const void *data, size_t len)
 		r->text = dup_n((const unsigned char *)"", 0);
 	if (!r->path)
 		r->path = dup_n((const unsigned char *)"", 0);
-	if (!r->title || !r->text || !r->path) {
+	if (!r->record)
+		r->record = dup_n((const unsigned char *)"", 0);
+	if (!r->title || !r->text || !r->path || !r->record) {
 		docrecord_clear(r);
 		return -1;
 	}
@@ -203,5 +221,9 @@ void docrecord_clear(docrecord *r)
 	free(r->date);
 	free(r->format);
 	free(r->text);
+	free(r->record);
+	free(r->url);
+	free(r->tags);
+	free(r->encoding);
 	memset(r, 0, sizeof *r);
 }

@@ -12,15 +12,20 @@
 
 typedef struct docrecord {
 	char *path;   /* relative to the indexed folder */
+	char *record; /* "" for a file holding one article, else "id=..." or "n=..." */
 	char *title;  /* never NULL once decoded */
 	char *author; /* NULL when unknown */
 	char *date;   /* "YYYY-MM-DD" or NULL */
 	char *format; /* "text", ... */
 	char *text;   /* lead + body, never NULL once decoded */
+	char *url;    /* NULL when unknown */
+	char *tags;   /* comma-separated, NULL when none */
+	char *encoding; /* of the original file: "UTF-8", "windows-1252"... */
 	size_t lead_len;
 	uint64_t size;
 	int64_t mtime_ns;
-	uint64_t hash;
+	uint64_t hash;      /* of the article's content */
+	uint64_t file_hash; /* of the whole file */
 } docrecord;
 
 /* Serialize `r` into a malloc'ed buffer. Returns 0, or -1 when out of memory. */

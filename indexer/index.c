@@ -106,8 +106,9 @@ static int rebuild_catalog_row(const char *idterm, const void *data, size_t len,
 	docrecord r;
 	if (docrecord_decode(&r, data, len) != 0)
 		return 0; /* not ours: leave it for the next update to replace */
-	catalog_row row = {.path = r.path, .size = r.size, .mtime_ns = r.mtime_ns, .hash = r.hash,
-			   .title = r.title, .author = r.author, .date = r.date, .format = r.format,
+	catalog_row row = {.path = r.path, .record = r.record, .size = r.size, .mtime_ns = r.mtime_ns,
+			   .hash = r.hash, .file_hash = r.file_hash, .title = r.title, .author = r.author,
+			   .date = r.date, .format = r.format, .encoding = r.encoding, .url = r.url,
 			   .indexed_at = 0};
 	int rc = catalog_put(cat, &row);
 	docrecord_clear(&r);

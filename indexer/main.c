@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fouille.h"
@@ -13,12 +14,19 @@
 static const char USAGE[] =
 	"usage: fouille-index [options] FOLDER\n"
 	"\n"
-	"Index the French articles of FOLDER (and its subfolders) for fouille-search.\n"
-	"Running it again updates the index: new, changed, renamed and deleted files.\n"
+	"Index the French articles of FOLDER (and its subfolders) for fouille-search:\n"
+	"plain text (.txt), Markdown (.md), HTML (.html, .htm), JSON (.json: an article or\n"
+	"an array of them) and JSON Lines (.jsonl, .ndjson). Running it again updates the\n"
+	"index: new, changed, renamed and deleted files.\n"
 	"\n"
 	"options:\n"
 	"  --index DIR      where the index lives (default: FOLDER/.fouille)\n"
+	"  --exclude GLOB   leave out files and folders matching GLOB (repeatable): a\n"
+	"                   pattern without '/' matches names (*.bak, brouillons), one\n"
+	"                   with '/' matches paths from FOLDER (archives/2019)\n"
 	"  --max-size MB    skip files larger than this (default: 50)\n"
+	"  --stats          print what the index holds instead of updating it (the index\n"
+	"                   of FOLDER, of --index DIR, or the nearest .fouille)\n"
 	"  --quiet, -q      print nothing but errors\n"
 	"  --verbose, -v    list every file and what was done with it\n"
 	"  --help, -h       show this help\n"
@@ -27,9 +35,17 @@ static const char USAGE[] =
 	"Exit status: 0 when every file was indexed or deliberately skipped, 1 when some\n"
 	"file could not be indexed (each is named), 2 when the index could not be updated.\n";
 
+/* Files skipped for their format, counted by extension for the summary. */
+#define MAX_EXTS 16
 typedef struct cli {
-	int quiet, verbose;
-	size_t failures_shown;
+	int quiet, verbose, tty;
+	struct timespec start, last_draw;
+	int drawn; /* a progress line is on the screen */
+	struct {
+		char ext[16];
+		size_t n;
+	} skipped[MAX_EXTS];
+	size_t nskipped_exts, skipped_more;
 } cli;
 
 static const char *status_word(fouille_file_status s)
@@ -46,21 +62,82 @@ static const char *status_word(fouille_file_status s)
 	return "?";
 }
 
+static double elapsed(const struct timespec *from, const struct timespec *to)
+{
+	return (double)(to->tv_sec - from->tv_sec) + (double)(to->tv_nsec - from->tv_nsec) / 1e9;
+}
+
+static void clear_progress(cli *c)
+{
+	if (c->drawn) {
+		fputs("\r\033[K", stderr);
+		c->drawn = 0;
+	}
+}
+
+/* The progress line on a terminal: files done / total, MB/s, ETA, phase. At most ten
+ * redraws a second, so a fast run does not spend its time printing. */
+static void draw_progress(cli *c, const fouille_progress *p)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (c->drawn && elapsed(&c->last_draw, &now) < 0.1)
+		return;
+	c->last_draw = now;
+	double t = elapsed(&c->start, &now);
+	double mbs = t > 0 ? (double)p->bytes_done / 1e6 / t : 0;
+	fprintf(stderr, "\r\033[K%s: %zu/%zu files", p->phase ? p->phase : "", p->files_done,
+		p->files_total);
+	if (mbs > 0)
+		fprintf(stderr, ", %.1f MB/s", mbs);
+	if (p->files_total && p->files_done && p->files_done < p->files_total && t > 1) {
+		double left = t * (double)(p->files_total - p->files_done) / (double)p->files_done;
+		fprintf(stderr, ", %d:%02d left", (int)left / 60, (int)left % 60);
+	}
+	c->drawn = 1;
+}
+
+static void count_skipped(cli *c, const char *reason)
+{
+	const char *ext = strstr(reason, "(.");
+	if (!ext)
+		return;
+	ext++;
+	size_t n = strcspn(ext, ")");
+	for (size_t i = 0; i < c->nskipped_exts; i++)
+		if (strlen(c->skipped[i].ext) == n && strncmp(c->skipped[i].ext, ext, n) == 0) {
+			c->skipped[i].n++;
+			return;
+		}
+	if (c->nskipped_exts == MAX_EXTS || n >= sizeof c->skipped[0].ext) {
+		c->skipped_more++;
+		return;
+	}
+	memcpy(c->skipped[c->nskipped_exts].ext, ext, n);
+	c->skipped[c->nskipped_exts].ext[n] = '\0';
+	c->skipped[c->nskipped_exts++].n = 1;
+}
+
 static int on_progress(const fouille_progress *p, void *ud)
 {
 	cli *c = ud;
-	if (!p->path)
-		return 0;
-	if (p->status == FOUILLE_FILE_FAILED) {
+	if (p->path && p->status == FOUILLE_FILE_FAILED) {
 		/* always said, even with --quiet: the exit status points at these lines */
+		clear_progress(c);
 		fprintf(stderr, "fouille-index: %s: %s\n", p->path, p->reason ? p->reason : "failed");
-		c->failures_shown++;
-	} else if (p->status == FOUILLE_FILE_SKIPPED && p->reason && !c->quiet &&
-		   (c->verbose || strncmp(p->reason, "not a plain-text", 16) != 0)) {
-		fprintf(stderr, "fouille-index: skipped %s: %s\n", p->path, p->reason);
-	} else if (c->verbose) {
+	} else if (p->path && p->status == FOUILLE_FILE_SKIPPED && p->reason) {
+		int other_format = strncmp(p->reason, "other format", 12) == 0;
+		if (other_format)
+			count_skipped(c, p->reason);
+		if (!c->quiet && (c->verbose || !other_format)) {
+			clear_progress(c);
+			fprintf(stderr, "fouille-index: skipped %s: %s\n", p->path, p->reason);
+		}
+	} else if (p->path && c->verbose) {
 		printf("%-9s %s\n", status_word(p->status), p->path);
 	}
+	if (c->tty)
+		draw_progress(c, p);
 	return 0;
 }
 
@@ -77,69 +154,164 @@ static char *default_index_dir(const char *folder)
 	return p;
 }
 
+static void print_size(uint64_t bytes)
+{
+	if (bytes >= 1000000000)
+		printf("%.2f GB", bytes / 1e9);
+	else if (bytes >= 1000000)
+		printf("%.1f MB", bytes / 1e6);
+	else
+		printf("%.1f kB", bytes / 1e3);
+}
+
+static void print_counts(const char *label, const fouille_count *v, size_t n)
+{
+	printf("  %-14s", label);
+	if (!n)
+		printf("(none known)");
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s: %llu", i ? ", " : "", v[i].name, (unsigned long long)v[i].count);
+	putchar('\n');
+}
+
+/* --stats: what the index holds, read-only (works while an update runs). */
+static int print_stats(const char *index_dir)
+{
+	fouille_index *idx;
+	if (fouille_index_open(&idx, index_dir, FOUILLE_OPEN_READONLY) != FOUILLE_OK) {
+		fprintf(stderr, "fouille-index: %s\n", fouille_last_open_error());
+		return 2;
+	}
+	fouille_stats *st;
+	if (fouille_index_stats(&st, idx) != FOUILLE_OK) {
+		fprintf(stderr, "fouille-index: %s\n", fouille_errmsg(idx));
+		fouille_index_close(idx);
+		return 2;
+	}
+	printf("Index %s\n", index_dir);
+	printf("  %-14s%s\n", "folder", st->root ? st->root : "(never updated)");
+	printf("  %-14s%llu\n", "articles", (unsigned long long)st->articles);
+	printf("  %-14s%llu\n", "terms", (unsigned long long)st->terms);
+	printf("  %-14s", "size on disk");
+	print_size(st->index_bytes);
+	putchar('\n');
+	printf("  %-14s%s\n", "last update", st->updated ? st->updated : "(never)");
+	printf("  %-14sanalyzer %d, schema %d\n", "versions", st->analyzer_version, st->schema_version);
+	print_counts("by format", st->formats, st->nformats);
+	print_counts("by year", st->years, st->nyears);
+	print_counts("top authors", st->authors, st->nauthors);
+	fouille_stats_free(st);
+	fouille_index_close(idx);
+	return 0;
+}
+
+static void print_summary(const cli *c, const char *folder, const char *index_dir,
+			  const fouille_update_summary *s, uint64_t articles)
+{
+	printf("Indexed %s into %s in %.2f s\n", folder, index_dir, s->elapsed_seconds);
+	printf("  %zu added, %zu updated, %zu renamed, %zu removed, %zu unchanged\n", s->added,
+	       s->updated, s->renamed, s->removed, s->unchanged);
+	printf("  %zu skipped (%zu of other formats", s->skipped_format + s->skipped_other,
+	       s->skipped_format);
+	for (size_t i = 0; i < c->nskipped_exts; i++)
+		printf("%s%s %zu", i ? ", " : ": ", c->skipped[i].ext, c->skipped[i].n);
+	if (c->skipped_more)
+		printf(", other %zu", c->skipped_more);
+	printf("; %zu hidden, excluded, empty or too large), %zu failed\n", s->skipped_other, s->failed);
+	printf("  %llu articles in the index\n", (unsigned long long)articles);
+}
+
 int main(int argc, char **argv)
 {
 	cli c = {0};
 	const char *index_dir = NULL, *folder = NULL;
 	double max_mb = 50;
-	int only_args = 0;
+	int only_args = 0, stats = 0;
+	const char **exclude = NULL;
+	size_t nexclude = 0;
+	int status = 2;
+	char *owned_dir = NULL;
+	fouille_index *idx = NULL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (!only_args && strcmp(a, "--") == 0) {
 			only_args = 1;
 		} else if (!only_args && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) {
 			fputs(USAGE, stdout);
-			return 0;
+			status = 0;
+			goto out;
 		} else if (!only_args && strcmp(a, "--version") == 0) {
 			printf("fouille-index %s\n", fouille_version());
-			return 0;
+			status = 0;
+			goto out;
 		} else if (!only_args && (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0)) {
 			c.quiet = 1;
 		} else if (!only_args && (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0)) {
 			c.verbose = 1;
+		} else if (!only_args && strcmp(a, "--stats") == 0) {
+			stats = 1;
 		} else if (!only_args && strcmp(a, "--index") == 0) {
 			if (++i >= argc) {
 				fprintf(stderr, "fouille-index: --index needs a directory\n");
-				return 2;
+				goto out;
 			}
 			index_dir = argv[i];
+		} else if (!only_args && strcmp(a, "--exclude") == 0) {
+			if (++i >= argc || !*argv[i]) {
+				fprintf(stderr, "fouille-index: --exclude needs a pattern, e.g. --exclude '*.bak'\n");
+				goto out;
+			}
+			const char **more = realloc(exclude, (nexclude + 1) * sizeof *more);
+			if (!more) {
+				fprintf(stderr, "fouille-index: out of memory\n");
+				goto out;
+			}
+			exclude = more;
+			exclude[nexclude++] = argv[i];
 		} else if (!only_args && strcmp(a, "--max-size") == 0) {
 			char *end;
 			if (++i >= argc || (errno = 0, max_mb = strtod(argv[i], &end), errno) ||
-			    *end || max_mb <= 0) {
+			    *end || !(max_mb > 0)) {
 				fprintf(stderr, "fouille-index: --max-size needs a size in MB, e.g. --max-size 20\n");
-				return 2;
+				goto out;
 			}
 		} else if (!only_args && a[0] == '-' && a[1]) {
 			fprintf(stderr, "fouille-index: unknown option %s (see fouille-index --help)\n", a);
-			return 2;
+			goto out;
 		} else if (!folder) {
 			folder = a;
 		} else {
 			fprintf(stderr, "fouille-index: one folder at a time (got %s and %s)\n", folder, a);
-			return 2;
+			goto out;
 		}
+	}
+	if (stats) {
+		if (!index_dir && folder)
+			index_dir = owned_dir = default_index_dir(folder);
+		else if (!index_dir && fouille_index_locate(&owned_dir, NULL) == FOUILLE_OK)
+			index_dir = owned_dir;
+		if (!index_dir) {
+			fprintf(stderr, "fouille-index: --stats: no index found (give FOLDER or --index DIR)\n");
+			goto out;
+		}
+		status = print_stats(index_dir);
+		goto out;
 	}
 	if (!folder) {
 		fputs(USAGE, stderr);
-		return 2;
+		goto out;
 	}
 	if (access(folder, F_OK) != 0) {
 		fprintf(stderr, "fouille-index: cannot open folder %s: %s\n", folder, strerror(errno));
-		return 2;
+		goto out;
 	}
-
-	char *owned_dir = NULL;
 	if (!index_dir && !(index_dir = owned_dir = default_index_dir(folder))) {
 		fprintf(stderr, "fouille-index: out of memory\n");
-		return 2;
+		goto out;
 	}
-	fouille_index *idx;
-	int rc = fouille_index_open(&idx, index_dir, FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE);
-	if (rc != FOUILLE_OK) {
+	if (fouille_index_open(&idx, index_dir, FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE) != FOUILLE_OK) {
 		fprintf(stderr, "fouille-index: %s\n", fouille_last_open_error());
-		free(owned_dir);
-		return 2;
+		goto out;
 	}
 
 	fouille_update_options opts;
@@ -147,30 +319,28 @@ int main(int argc, char **argv)
 	opts.max_file_size = (uint64_t)(max_mb * 1e6);
 	opts.progress = on_progress;
 	opts.progress_userdata = &c;
+	opts.exclude = exclude;
+	opts.nexclude = nexclude;
+	c.tty = !c.quiet && !c.verbose && isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &c.start);
 	fouille_update_summary s;
-	rc = fouille_index_update(idx, folder, &opts, &s);
+	int rc = fouille_index_update(idx, folder, &opts, &s);
+	clear_progress(&c);
 	if (rc != FOUILLE_OK) {
 		fprintf(stderr, "fouille-index: %s\n", fouille_errmsg(idx));
-		fouille_index_close(idx);
-		free(owned_dir);
-		return 2;
+		goto out;
 	}
-	if (!c.quiet) {
-		size_t skipped = s.skipped_format + s.skipped_other;
-		printf("Indexed %s into %s in %.2f s\n", folder, index_dir, s.elapsed_seconds);
-		printf("  %zu added, %zu updated, %zu renamed, %zu removed, %zu unchanged\n", s.added,
-		       s.updated, s.renamed, s.removed, s.unchanged);
-		printf("  %zu skipped (%zu of other formats, %zu hidden, empty or too large), %zu failed\n",
-		       skipped, s.skipped_format, s.skipped_other, s.failed);
-		printf("  %llu articles in the index\n",
-		       (unsigned long long)fouille_index_article_count(idx));
+	if (!c.quiet)
+		print_summary(&c, folder, index_dir, &s, fouille_index_article_count(idx));
+	status = 0;
+	if (s.failed) {
+		fprintf(stderr, "fouille-index: %zu file%s or record%s could not be indexed (listed above)\n",
+			s.failed, s.failed == 1 ? "" : "s", s.failed == 1 ? "" : "s");
+		status = 1;
 	}
+out:
 	fouille_index_close(idx);
 	free(owned_dir);
-	if (s.failed) {
-		fprintf(stderr, "fouille-index: %zu file%s could not be indexed (listed above)\n",
-			s.failed, s.failed == 1 ? "" : "s");
-		return 1;
-	}
-	return 0;
+	free(exclude);
+	return status;
 }

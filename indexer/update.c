@@ -23,6 +23,7 @@
 #include "article.h"
 #include "docrecord.h"
 #include "handle.h"
+#include "readers.h"
 #include "walk.h"
 
 #define DEFAULT_MAX_FILE_SIZE (50ull * 1000 * 1000)
@@ -47,10 +48,13 @@ void fouille_update_options_init(fouille_update_options *opts)
 /* A row of the catalog as loaded at the start of an update. */
 typedef struct known {
 	char *path;
+	char *record;
 	uint64_t size;
 	int64_t mtime_ns;
 	uint64_t hash;
+	uint64_t file_hash;
 	int present; /* its file is still in the folder */
+	int seen;    /* its record was found again in its changed file */
 	int renamed; /* its document was moved to a new path during this update */
 } known;
 
@@ -104,16 +108,22 @@ static uint64_t content_hash(const char *p, size_t n)
 	return h;
 }
 
-/* The unique id term of an article: Q + its path, or Q# + a hash for very long paths. */
-static void id_term(const char *path, char out[MAX_ID_TERM + 1])
+/* The unique id term of an article: Q + its path (+ U+001E + its record for a file of
+ * several articles), or Q# + a hash when that is too long for a Xapian term. */
+static void id_term(const char *path, const char *record, char out[MAX_ID_TERM + 1])
 {
-	size_t n = strlen(path);
-	if (n + strlen(XS_PREFIX_ID) <= MAX_ID_TERM)
-		snprintf(out, MAX_ID_TERM + 1, XS_PREFIX_ID "%s", path);
-	else
-		snprintf(out, MAX_ID_TERM + 1, XS_PREFIX_ID "#%016llx%016llx",
-			 (unsigned long long)content_hash(path, n),
-			 (unsigned long long)content_hash(path, n / 2));
+	size_t n = strlen(path), r = record ? strlen(record) : 0;
+	if (n + r + 2 <= MAX_ID_TERM) {
+		if (r)
+			snprintf(out, MAX_ID_TERM + 1, XS_PREFIX_ID "%s\x1e%s", path, record);
+		else
+			snprintf(out, MAX_ID_TERM + 1, XS_PREFIX_ID "%s", path);
+		return;
+	}
+	uint64_t h1 = content_hash(path, n), h2 = r ? content_hash(record, r) : 0;
+	snprintf(out, MAX_ID_TERM + 1, XS_PREFIX_ID "#%016llx%016llx%016llx",
+		 (unsigned long long)h1, (unsigned long long)content_hash(path, n / 2),
+		 (unsigned long long)h2);
 }
 
 static int emit(update *u, const char *path, fouille_file_status status, const char *reason)
@@ -252,14 +262,37 @@ static int add_author_terms(xs_doc *doc, const char *author)
 	return 0;
 }
 
+/* Where an article comes from: its file, and its record inside the file. */
+typedef struct source {
+	const walk_entry *file;
+	const char *record;    /* "" for a file of one article */
+	const char *format;    /* reader_format_name() */
+	const char *encoding;  /* of the file */
+	uint64_t file_hash;
+} source;
+
+/* The content hash of an article: what decides whether a record of a changed file
+ * changed. */
+static uint64_t article_hash(const article *a)
+{
+	const char *fields[] = {a->title, a->author, a->date, a->text, a->url, a->tags};
+	uint64_t h = 0x243f6a8885a308d3ull;
+	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+		const char *f = fields[i] ? fields[i] : "";
+		h = (h ^ content_hash(f, strlen(f))) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
 /*
- * Analyse an article and write it to the index under its path. Returns FOUILLE_OK, or
- * an error code with the handle's message set (a store failure: the update stops).
+ * Analyse an article and write it to the index. Returns FOUILLE_OK, or an error code
+ * with the handle's message set (a store failure: the update stops).
  */
-static int write_article(update *u, const char *rel, const article *a, uint64_t size,
-			 int64_t mtime_ns, uint64_t hash)
+static int write_article(update *u, const source *src, const article *a, uint64_t hash)
 {
 	fouille_index *idx = u->idx;
+	const char *rel = src->file->rel;
 	analyzer *an = handle_analyzer(idx);
 	if (!an)
 		return FOUILLE_ENOMEM;
@@ -285,9 +318,12 @@ static int write_article(update *u, const char *rel, const article *a, uint64_t 
 		    xs_doc_add_term(doc, year, 0) != FOUILLE_OK)
 			goto oom;
 	}
-	docrecord r = {.path = (char *)rel, .title = a->title, .author = a->author, .date = a->date,
-		       .format = "text", .text = a->text, .lead_len = a->lead_len, .size = size,
-		       .mtime_ns = mtime_ns, .hash = hash};
+	docrecord r = {.path = (char *)rel, .record = (char *)src->record, .title = a->title,
+		       .author = a->author, .date = a->date, .format = (char *)src->format,
+		       .text = a->text, .url = a->url, .tags = a->tags,
+		       .encoding = (char *)src->encoding, .lead_len = a->lead_len,
+		       .size = src->file->size, .mtime_ns = src->file->mtime_ns, .hash = hash,
+		       .file_hash = src->file_hash};
 	char *data;
 	size_t len;
 	if (docrecord_encode(&r, &data, &len) != 0)
@@ -297,17 +333,19 @@ static int write_article(update *u, const char *rel, const article *a, uint64_t 
 	if (rc != FOUILLE_OK)
 		goto oom;
 	char id[MAX_ID_TERM + 1];
-	id_term(rel, id);
+	id_term(rel, src->record, id);
 	rc = xs_writer_replace(idx->writer, id, doc, idx->err);
 	xs_doc_free(doc);
 	if (rc != FOUILLE_OK)
 		return rc;
-	catalog_row row = {.path = rel, .size = size, .mtime_ns = mtime_ns, .hash = hash,
-			   .title = a->title, .author = a->author, .date = a->date, .format = "text",
-			   .encoding = "UTF-8", .indexed_at = u->now};
+	catalog_row row = {.path = rel, .record = src->record, .size = src->file->size,
+			   .mtime_ns = src->file->mtime_ns, .hash = hash, .file_hash = src->file_hash,
+			   .title = a->title, .author = a->author, .date = a->date,
+			   .format = src->format, .encoding = src->encoding, .url = a->url,
+			   .indexed_at = u->now};
 	if (catalog_put(idx->cat, &row) != 0)
 		return handle_fail(idx, FOUILLE_EIO, "%s", catalog_errmsg(idx->cat));
-	u->bytes_since_commit += size;
+	u->bytes_since_commit += strlen(a->text) + strlen(a->title);
 	u->docs_since_commit++;
 	return FOUILLE_OK;
 oom:
@@ -375,16 +413,23 @@ static int load_row(const catalog_row *row, void *ud)
 	memset(k, 0, sizeof *k);
 	if (!(k->path = strdup(row->path)))
 		return -1;
+	if (!(k->record = strdup(row->record ? row->record : ""))) {
+		free(k->path);
+		return -1;
+	}
 	k->size = row->size;
 	k->mtime_ns = row->mtime_ns;
 	k->hash = row->hash;
+	k->file_hash = row->file_hash;
 	l->n++;
 	return 0;
 }
 
 static int compare_known_path(const void *a, const void *b)
 {
-	return strcmp(((const known *)a)->path, ((const known *)b)->path);
+	const known *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+	return c ? c : strcmp(x->record, y->record);
 }
 
 static int compare_missing_hash(const void *a, const void *b)
@@ -395,13 +440,15 @@ static int compare_missing_hash(const void *a, const void *b)
 
 static void known_free(known_list *l)
 {
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; i < l->n; i++) {
 		free(l->v[i].path);
+		free(l->v[i].record);
+	}
 	free(l->v);
 	memset(l, 0, sizeof *l);
 }
 
-/* A row whose file has gone and whose content is `hash`/`size`, not yet used. */
+/* A single-article row whose file has gone and whose content is `hash`, not yet used. */
 static known *find_missing(update *u, uint64_t hash, uint64_t size)
 {
 	size_t lo = 0, hi = u->nmissing;
@@ -413,21 +460,22 @@ static known *find_missing(update *u, uint64_t hash, uint64_t size)
 			hi = mid;
 	}
 	for (size_t i = lo; i < u->nmissing && u->missing[i]->hash == hash; i++)
-		if (!u->missing[i]->renamed && u->missing[i]->size == size)
+		if (!u->missing[i]->renamed && !*u->missing[i]->record && u->missing[i]->size == size)
 			return u->missing[i];
 	return NULL;
 }
 
 /* ---- per file ------------------------------------------------------------------ */
 
-/* Move the document of `from` to `e->rel` without analysing it again: only the path,
- * size and mtime in its stored record change. */
-static int rename_article(update *u, known *from, const walk_entry *e)
+/* Move the document of `from` to `src`'s file without analysing it again: only the
+ * path, size and mtime in its stored record change. */
+static int rename_article(update *u, known *from, const source *src)
 {
 	fouille_index *idx = u->idx;
+	const walk_entry *e = src->file;
 	char old_id[MAX_ID_TERM + 1], new_id[MAX_ID_TERM + 1];
-	id_term(from->path, old_id);
-	id_term(e->rel, new_id);
+	id_term(from->path, "", old_id);
+	id_term(e->rel, "", new_id);
 	char *data = NULL;
 	size_t len = 0;
 	int rc = xs_writer_get_data(idx->writer, old_id, &data, &len, idx->err);
@@ -438,45 +486,211 @@ static int rename_article(update *u, known *from, const walk_entry *e)
 	free(data);
 	if (drc != 0)
 		return handle_fail(idx, FOUILLE_EIO, "the stored record of %s is unreadable", from->path);
-	free(r.path);
+	char *old_path = r.path;
 	r.path = e->rel;
 	r.size = e->size;
 	r.mtime_ns = e->mtime_ns;
 	if (docrecord_encode(&r, &data, &len) != 0) {
-		r.path = NULL;
+		r.path = old_path;
 		docrecord_clear(&r);
 		return handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
 	}
 	rc = xs_writer_rename(idx->writer, old_id, new_id, data, len, idx->err);
 	free(data);
-	catalog_row row = {.path = e->rel, .size = e->size, .mtime_ns = e->mtime_ns, .hash = r.hash,
-			   .title = r.title, .author = r.author, .date = r.date, .format = r.format,
-			   .encoding = "UTF-8", .indexed_at = u->now};
+	catalog_row row = {.path = e->rel, .record = "", .size = e->size, .mtime_ns = e->mtime_ns,
+			   .hash = r.hash, .file_hash = src->file_hash, .title = r.title,
+			   .author = r.author, .date = r.date, .format = r.format,
+			   .encoding = r.encoding, .url = r.url, .indexed_at = u->now};
 	if (rc == FOUILLE_OK &&
-	    (catalog_delete(idx->cat, from->path) != 0 || catalog_put(idx->cat, &row) != 0))
+	    (catalog_delete(idx->cat, from->path, "") != 0 || catalog_put(idx->cat, &row) != 0))
 		rc = handle_fail(idx, FOUILLE_EIO, "%s", catalog_errmsg(idx->cat));
-	r.path = NULL;
+	r.path = old_path;
 	docrecord_clear(&r);
 	if (rc == FOUILLE_OK)
 		from->renamed = 1;
 	return rc;
 }
 
-/*
- * Handle one scanned file whose catalog row is `k` (NULL when new). Returns FOUILLE_OK
- * (the file may have failed: that is counted, not returned) or a fatal code.
- */
-static int handle_file(update *u, const walk_entry *e, known *k)
+/* A file being handled: its catalog rows (contiguous, sorted by record) and the
+ * outcome of its articles. */
+typedef struct file_job {
+	update *u;
+	source src;
+	known *rows;
+	size_t nrows;
+	int rc; /* a fatal error met while handling one of its articles */
+	size_t articles;
+} file_job;
+
+/* The row of `record`: the file's rows are sorted by record (the catalog's order). */
+static known *find_row(file_job *j, const char *record)
 {
-	fouille_index *idx = u->idx;
-	if (e->format != WALK_TEXT) {
-		u->sum->skipped_format++;
-		return emit(u, e->rel, FOUILLE_FILE_SKIPPED, "not a plain-text article (other formats are not read yet)")
-			       ? FOUILLE_ECANCELLED
-			       : FOUILLE_OK;
+	size_t lo = 0, hi = j->nrows;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(j->rows[mid].record, record);
+		if (c == 0)
+			return j->rows[mid].seen ? NULL : &j->rows[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	if (k && k->size == e->size && k->mtime_ns == e->mtime_ns) {
-		u->sum->unchanged++;
+	return NULL;
+}
+
+/* One article of the file: unchanged, updated, added, or renamed from a file gone. */
+static int handle_article(const article *a, const char *record, void *ud)
+{
+	file_job *j = ud;
+	update *u = j->u;
+	j->articles++;
+	source src = j->src;
+	src.record = record;
+	uint64_t hash = *record ? article_hash(a) : src.file_hash;
+	known *k = find_row(j, record);
+	int rc = FOUILLE_OK;
+	fouille_file_status status;
+	if (k) {
+		k->seen = 1;
+		if (k->hash == hash) {
+			if (catalog_touch(u->idx->cat, src.file->rel, record, src.file->size,
+					  src.file->mtime_ns, src.file_hash) != 0)
+				return j->rc = handle_fail(u->idx, FOUILLE_EIO, "%s", catalog_errmsg(u->idx->cat));
+			u->sum->unchanged++;
+			return emit(u, src.file->rel, FOUILLE_FILE_UNCHANGED, NULL) ? (j->rc = FOUILLE_ECANCELLED) : 0;
+		}
+		rc = write_article(u, &src, a, hash);
+		status = FOUILLE_FILE_UPDATED;
+		u->sum->updated++;
+	} else {
+		known *from = *record ? NULL : find_missing(u, hash, src.file->size);
+		if (from) {
+			rc = rename_article(u, from, &src);
+			status = FOUILLE_FILE_RENAMED;
+			u->sum->renamed++;
+		} else {
+			rc = write_article(u, &src, a, hash);
+			status = FOUILLE_FILE_ADDED;
+			u->sum->added++;
+		}
+	}
+	if (rc == FOUILLE_OK && emit(u, src.file->rel, status, NULL))
+		rc = FOUILLE_ECANCELLED;
+	if (rc == FOUILLE_OK)
+		rc = maybe_commit(u);
+	return (j->rc = rc) != FOUILLE_OK;
+}
+
+static void handle_problem(const char *what, void *ud)
+{
+	file_job *j = ud;
+	j->u->sum->failed++;
+	if (emit(j->u, j->src.file->rel, FOUILLE_FILE_FAILED, what))
+		j->rc = FOUILLE_ECANCELLED;
+}
+
+/* Run the file's reader; articles go to handle_article. Returns 0, or -1 with
+ * u->reason set when the file as a whole could not be read. */
+static int read_articles(file_job *j, reader_format fmt, const char *buf, size_t len)
+{
+	update *u = j->u;
+	char reason[ARTICLE_REASON_LEN] = "";
+	char *decoded = NULL;
+	size_t dlen = len;
+	const char *text = buf;
+	j->src.encoding = "UTF-8";
+	if (fmt != READER_HTML) {
+		if (encoding_decode(buf, len, &decoded, &dlen, &j->src.encoding, reason) != 0) {
+			snprintf(u->reason, sizeof u->reason, "%s", reason);
+			return -1;
+		}
+		if (decoded)
+			text = decoded;
+	}
+	article a;
+	memset(&a, 0, sizeof a);
+	int rc = 0;
+	switch (fmt) {
+	case READER_TEXT:
+		if (article_check_text(text, dlen, reason) != 0 || article_parse_text(&a, text, dlen) != 0)
+			rc = -1;
+		break;
+	case READER_MARKDOWN:
+		rc = reader_markdown(&a, text, dlen, reason);
+		break;
+	case READER_HTML:
+		rc = reader_html(&a, text, dlen, reason);
+		if (rc == 0)
+			j->src.encoding = "html";
+		break;
+	case READER_JSON:
+	case READER_JSONL:
+		rc = reader_json(text, dlen, fmt == READER_JSONL, handle_article, handle_problem, j, reason);
+		if (rc > 0 || j->rc)
+			rc = 0; /* stopped by handle_article: j->rc says why */
+		break;
+	case READER_OTHER:
+		rc = -1;
+		break;
+	}
+	if (rc == 0 && (fmt == READER_TEXT || fmt == READER_MARKDOWN || fmt == READER_HTML))
+		handle_article(&a, "", j);
+	article_clear(&a);
+	free(decoded);
+	if (rc != 0) {
+		snprintf(u->reason, sizeof u->reason, "%s", *reason ? reason : "cannot be read as an article");
+		return -1;
+	}
+	return 0;
+}
+
+/* Remove the articles of a changed file that it no longer holds. */
+static int remove_unseen(file_job *j)
+{
+	update *u = j->u;
+	for (size_t i = 0; i < j->nrows; i++) {
+		known *k = &j->rows[i];
+		if (k->seen)
+			continue;
+		char id[MAX_ID_TERM + 1];
+		id_term(k->path, k->record, id);
+		int rc = xs_writer_delete(u->idx->writer, id, u->idx->err);
+		if (rc != FOUILLE_OK)
+			return rc;
+		if (catalog_delete(u->idx->cat, k->path, k->record) != 0)
+			return handle_fail(u->idx, FOUILLE_EIO, "%s", catalog_errmsg(u->idx->cat));
+		u->sum->removed++;
+		if (emit(u, k->path, FOUILLE_FILE_REMOVED, NULL))
+			return FOUILLE_ECANCELLED;
+	}
+	return FOUILLE_OK;
+}
+
+/*
+ * Handle one scanned file whose catalog rows are rows[0..nrows) (none when new).
+ * Returns FOUILLE_OK (the file may have failed: that is counted, not returned) or a
+ * fatal code.
+ */
+static int handle_file(update *u, const walk_entry *e, known *rows, size_t nrows)
+{
+	const char *base = strrchr(e->rel, '/');
+	base = base ? base + 1 : e->rel;
+	reader_format fmt = reader_detect(base, NULL, 0);
+	int has_ext = strchr(base, '.') != NULL;
+	if (fmt == READER_OTHER && has_ext) {
+		u->sum->skipped_format++;
+		snprintf(u->reason, sizeof u->reason, "other format (%s)", strrchr(base, '.'));
+		return emit(u, e->rel, FOUILLE_FILE_SKIPPED, u->reason) ? FOUILLE_ECANCELLED : FOUILLE_OK;
+	}
+	int same_stat = nrows > 0;
+	for (size_t i = 0; i < nrows; i++)
+		if (rows[i].size != e->size || rows[i].mtime_ns != e->mtime_ns)
+			same_stat = 0;
+	if (same_stat) {
+		for (size_t i = 0; i < nrows; i++)
+			rows[i].seen = 1;
+		u->sum->unchanged += nrows;
 		return emit(u, e->rel, FOUILLE_FILE_UNCHANGED, NULL) ? FOUILLE_ECANCELLED : FOUILLE_OK;
 	}
 	char *buf;
@@ -489,51 +703,49 @@ static int handle_file(update *u, const walk_entry *e, known *k)
 		goto bad;
 	}
 	u->prog.bytes_done += len;
-	char check[ARTICLE_REASON_LEN];
-	if (article_check_text(buf, len, check) != 0) {
-		snprintf(u->reason, sizeof u->reason, "%s", check);
-		if (strcmp(check, "empty file") == 0)
-			failed_as = FOUILLE_FILE_SKIPPED;
-		free(buf);
-		goto bad;
+	if (fmt == READER_OTHER) {
+		fmt = reader_detect(base, buf, len);
+		if (fmt == READER_OTHER) {
+			free(buf);
+			u->sum->skipped_format++;
+			return emit(u, e->rel, FOUILLE_FILE_SKIPPED, "not an article (no extension, not text)")
+				       ? FOUILLE_ECANCELLED
+				       : FOUILLE_OK;
+		}
 	}
-	uint64_t hash = content_hash(buf, len);
-	int rc = FOUILLE_OK;
-	fouille_file_status status;
-	if (k && k->hash == hash && k->size == len) {
+	file_job j = {.u = u, .rows = rows, .nrows = nrows};
+	j.src.file = e;
+	j.src.format = reader_format_name(fmt);
+	j.src.file_hash = content_hash(buf, len);
+	int same_content = nrows > 0;
+	for (size_t i = 0; i < nrows; i++)
+		if (rows[i].file_hash != j.src.file_hash)
+			same_content = 0;
+	if (same_content) {
 		/* touched, not changed */
 		free(buf);
-		if (catalog_touch(idx->cat, e->rel, e->size, e->mtime_ns) != 0)
-			return handle_fail(idx, FOUILLE_EIO, "%s", catalog_errmsg(idx->cat));
-		u->sum->unchanged++;
+		for (size_t i = 0; i < nrows; i++) {
+			rows[i].seen = 1;
+			if (catalog_touch(u->idx->cat, e->rel, rows[i].record, e->size, e->mtime_ns,
+					  j.src.file_hash) != 0)
+				return handle_fail(u->idx, FOUILLE_EIO, "%s", catalog_errmsg(u->idx->cat));
+		}
+		u->sum->unchanged += nrows;
 		return emit(u, e->rel, FOUILLE_FILE_UNCHANGED, NULL) ? FOUILLE_ECANCELLED : FOUILLE_OK;
 	}
-	known *from = k ? NULL : find_missing(u, hash, len);
-	if (from) {
-		free(buf);
-		rc = rename_article(u, from, e);
-		status = FOUILLE_FILE_RENAMED;
-		u->sum->renamed++;
-	} else {
-		article a;
-		if (article_parse_text(&a, buf, len) != 0) {
-			free(buf);
-			return handle_fail(idx, FOUILLE_ENOMEM, "out of memory parsing %s", e->rel);
-		}
-		free(buf);
-		rc = write_article(u, e->rel, &a, e->size, e->mtime_ns, hash);
-		article_clear(&a);
-		status = k ? FOUILLE_FILE_UPDATED : FOUILLE_FILE_ADDED;
-		if (k)
-			u->sum->updated++;
-		else
-			u->sum->added++;
+	int rrc = read_articles(&j, fmt, buf, len);
+	free(buf);
+	if (j.rc != FOUILLE_OK)
+		return j.rc;
+	if (rrc != 0) {
+		/* What the index held for this file stays: a bad version does not erase a good one. */
+		for (size_t i = 0; i < nrows; i++)
+			rows[i].seen = 1;
+		if (strncmp(u->reason, "empty file", 10) == 0)
+			failed_as = FOUILLE_FILE_SKIPPED;
+		goto bad;
 	}
-	if (rc != FOUILLE_OK)
-		return rc;
-	if (emit(u, e->rel, status, NULL))
-		return FOUILLE_ECANCELLED;
-	return maybe_commit(u);
+	return remove_unseen(&j);
 bad:
 	if (failed_as == FOUILLE_FILE_SKIPPED)
 		u->sum->skipped_other++;
@@ -608,7 +820,7 @@ static int run_update(update *u, const walk_list *files)
 	while (i < files->n && j < u->known.n) {
 		int c = strcmp(files->v[i].rel, u->known.v[j].path);
 		if (c == 0)
-			u->known.v[j++].present = 1, i++;
+			u->known.v[j++].present = 1;
 		else if (c < 0)
 			i++;
 		else
@@ -630,8 +842,10 @@ static int run_update(update *u, const walk_list *files)
 	for (i = 0, j = 0; i < files->n; i++) {
 		while (j < u->known.n && strcmp(u->known.v[j].path, files->v[i].rel) < 0)
 			j++;
-		known *k = j < u->known.n && strcmp(u->known.v[j].path, files->v[i].rel) == 0 ? &u->known.v[j] : NULL;
-		if ((rc = handle_file(u, &files->v[i], k)) != FOUILLE_OK)
+		size_t first = j;
+		while (j < u->known.n && strcmp(u->known.v[j].path, files->v[i].rel) == 0)
+			j++;
+		if ((rc = handle_file(u, &files->v[i], &u->known.v[first], j - first)) != FOUILLE_OK)
 			return rc;
 		u->prog.files_done++;
 	}
@@ -643,10 +857,10 @@ static int run_update(update *u, const walk_list *files)
 		if (k->renamed)
 			continue;
 		char id[MAX_ID_TERM + 1];
-		id_term(k->path, id);
+		id_term(k->path, k->record, id);
 		if ((rc = xs_writer_delete(idx->writer, id, idx->err)) != FOUILLE_OK)
 			return rc;
-		if (catalog_delete(idx->cat, k->path) != 0)
+		if (catalog_delete(idx->cat, k->path, k->record) != 0)
 			return handle_fail(idx, FOUILLE_EIO, "%s", catalog_errmsg(idx->cat));
 		u->sum->removed++;
 		if (emit(u, k->path, FOUILLE_FILE_REMOVED, NULL))
@@ -680,10 +894,17 @@ int fouille_index_update(fouille_index *idx, const char *folder, const fouille_u
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
-	fouille_update_options defaults;
-	fouille_update_options_init(&defaults);
-	if (!opts)
-		opts = &defaults;
+	/* Options of an older, smaller struct keep the defaults for the fields it lacks. */
+	fouille_update_options o;
+	fouille_update_options_init(&o);
+	if (opts) {
+		if (opts->struct_size < sizeof(size_t) || opts->struct_size > sizeof o)
+			return handle_fail(idx, FOUILLE_EINVAL,
+					   "fouille_update_options.struct_size is %zu; use fouille_update_options_init()",
+					   opts->struct_size);
+		memcpy(&o, opts, opts->struct_size);
+	}
+	opts = &o;
 	fouille_update_summary local;
 	fouille_update_summary *sum = summary ? summary : &local;
 	memset(sum, 0, sizeof *sum);
@@ -707,7 +928,7 @@ int fouille_index_update(fouille_index *idx, const char *folder, const fouille_u
 		free(root);
 		return handle_fail(idx, FOUILLE_ECANCELLED, "cancelled");
 	}
-	int wrc = walk_folder(root, idx->dir, &files, walk_problem, &u);
+	int wrc = walk_folder(root, idx->dir, opts->exclude, opts->nexclude, &files, walk_problem, &u);
 	if (wrc != 0) {
 		int code = wrc == -1 ? FOUILLE_ENOMEM : FOUILLE_ENOTFOUND;
 		handle_fail(idx, code, "cannot read folder %s: %s", folder,
@@ -715,7 +936,7 @@ int fouille_index_update(fouille_index *idx, const char *folder, const fouille_u
 		free(root);
 		return code;
 	}
-	sum->skipped_other += files.hidden;
+	sum->skipped_other += files.hidden + files.excluded;
 	u.prog.files_total = files.n;
 	u.prog.bytes_total = files.bytes;
 

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,17 +63,20 @@ typedef struct walker {
 	int have_skip;
 	dir_set seen;
 	walk_list *out;
+	const char *const *exclude;
+	size_t nexclude;
 	walk_problem_fn problem;
 	void *ud;
 } walker;
 
-static walk_format format_of(const char *name)
+static int excluded(const walker *w, const char *name, const char *rel)
 {
-	const char *dot = strrchr(name, '.');
-	if (dot && (strcmp(dot, ".txt") == 0 || strcmp(dot, ".text") == 0 ||
-		    strcmp(dot, ".TXT") == 0))
-		return WALK_TEXT;
-	return WALK_OTHER;
+	for (size_t i = 0; i < w->nexclude; i++) {
+		const char *pat = w->exclude[i];
+		if (strchr(pat, '/') ? fnmatch(pat, rel, FNM_PATHNAME) == 0 : fnmatch(pat, name, 0) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 static int add_entry(walk_list *l, const char *rel, const struct stat *st)
@@ -85,13 +89,11 @@ static int add_entry(walk_list *l, const char *rel, const struct stat *st)
 		l->v = v;
 		l->cap = cap;
 	}
-	const char *base = strrchr(rel, '/');
 	walk_entry *e = &l->v[l->n];
 	if (!(e->rel = strdup(rel)))
 		return -1;
 	e->size = (uint64_t)st->st_size;
 	e->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-	e->format = format_of(base ? base + 1 : rel);
 	l->n++;
 	l->bytes += e->size;
 	return 0;
@@ -147,6 +149,11 @@ static int walk_dir(walker *w, char *path, size_t path_len, size_t cap)
 		}
 		size_t child_len = path_len + 1 + nl;
 		const char *child_rel = path + w->root_len + 1;
+		if (w->nexclude && excluded(w, name, child_rel)) {
+			w->out->excluded++;
+			path[path_len] = '\0';
+			continue;
+		}
 		struct stat st;
 		if (stat(path, &st) != 0) {
 			struct stat lst;
@@ -182,11 +189,12 @@ static int compare_entries(const void *a, const void *b)
 	return strcmp(((const walk_entry *)a)->rel, ((const walk_entry *)b)->rel);
 }
 
-int walk_folder(const char *root, const char *skip_dir, walk_list *out, walk_problem_fn problem,
-		void *ud)
+int walk_folder(const char *root, const char *skip_dir, const char *const *exclude,
+		size_t nexclude, walk_list *out, walk_problem_fn problem, void *ud)
 {
 	memset(out, 0, sizeof *out);
-	walker w = {.root = root, .out = out, .problem = problem, .ud = ud};
+	walker w = {.root = root, .out = out, .exclude = exclude, .nexclude = nexclude,
+		    .problem = problem, .ud = ud};
 	struct stat st;
 	if (stat(root, &st) != 0)
 		return -2;

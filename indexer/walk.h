@@ -9,22 +9,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum walk_format {
-	WALK_TEXT,  /* plain-text article (.txt, .text) */
-	WALK_OTHER  /* a format not read (yet) */
-} walk_format;
-
 typedef struct walk_entry {
 	char *rel; /* path relative to the root */
 	uint64_t size;
 	int64_t mtime_ns;
-	walk_format format;
 } walk_entry;
 
 typedef struct walk_list {
 	walk_entry *v;
 	size_t n, cap;
 	size_t hidden;   /* hidden files and folders left out */
+	size_t excluded; /* files and folders left out by an exclude pattern */
 	uint64_t bytes;  /* total size of the entries */
 } walk_list;
 
@@ -32,11 +27,13 @@ typedef struct walk_list {
 typedef void (*walk_problem_fn)(const char *rel, const char *reason, void *ud);
 
 /*
- * Walk `root`, leaving out the directory `skip_dir` (the index) when it lies below.
+ * Walk `root`, leaving out the directory `skip_dir` (the index) when it lies below, and
+ * what matches one of the `nexclude` glob patterns (fnmatch: a pattern without '/' is
+ * matched against each name, one with '/' against the path relative to root).
  * Returns 0, -1 when out of memory, -2 when `root` itself cannot be read (errno set).
  */
-int walk_folder(const char *root, const char *skip_dir, walk_list *out, walk_problem_fn problem,
-		void *ud);
+int walk_folder(const char *root, const char *skip_dir, const char *const *exclude,
+		size_t nexclude, walk_list *out, walk_problem_fn problem, void *ud);
 void walk_list_free(walk_list *l);
 
 #endif

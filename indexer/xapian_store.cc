@@ -527,6 +527,18 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 	}
 }
 
+int xs_reader_each_term(xs_reader *r, const char *prefix, xs_term_fn fn, void *ud, char *err)
+{
+	return with_reopen(r, err, "listing terms", [&] {
+		const std::string p = prefix;
+		for (auto t = r->db.allterms_begin(p); t != r->db.allterms_end(p); ++t) {
+			const std::string term = *t;
+			if (fn(term.data(), term.size(), t.get_termfreq(), ud))
+				break;
+		}
+	});
+}
+
 uint64_t xs_reader_termfreq(xs_reader *r, const char *term)
 {
 	uint64_t n = 0;

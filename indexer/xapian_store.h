@@ -137,6 +137,13 @@ typedef int (*xs_match_fn)(const xs_match *m, void *ud);
 int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limit,
 		     xs_match_fn fn, void *ud, uint64_t *estimated, char *err);
 
+/*
+ * Call `fn` for every term starting with `prefix` ("" for all), with the number of
+ * documents holding it. Stops when fn returns non-zero.
+ */
+typedef int (*xs_term_fn)(const char *term, size_t len, uint64_t termfreq, void *ud);
+int xs_reader_each_term(xs_reader *r, const char *prefix, xs_term_fn fn, void *ud, char *err);
+
 /* The number of documents containing `term` (0 when absent or on error). */
 uint64_t xs_reader_termfreq(xs_reader *r, const char *term);
 

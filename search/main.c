@@ -172,6 +172,8 @@ static void print_text(const fouille_results *res, const char *query, const char
 		printf("%zu. %s%s%s\n", fouille_hit_rank(h), st->title_on,
 		       *fouille_hit_title(h) ? fouille_hit_title(h) : "(untitled)", st->title_off);
 		printf("   %s%s", st->dim_on, path ? path : fouille_hit_path(h));
+		if (*fouille_hit_record(h))
+			printf(" (%s)", fouille_hit_record(h));
 		if (fouille_hit_author(h))
 			printf(" · %s", fouille_hit_author(h));
 		if (fouille_hit_date(h))
@@ -199,6 +201,12 @@ static void print_json(const fouille_results *res, const char *query, const char
 		char *path = display_path(root, fouille_hit_path(h), cwd);
 		printf("%s{\"rank\":%zu,\"path\":", i ? "," : "", fouille_hit_rank(h));
 		json_string(stdout, path ? path : fouille_hit_path(h));
+		fputs(",\"record\":", stdout);
+		json_string(stdout, fouille_hit_record(h));
+		fputs(",\"format\":", stdout);
+		json_string(stdout, fouille_hit_format(h));
+		fputs(",\"url\":", stdout);
+		json_string(stdout, fouille_hit_url(h));
 		fputs(",\"title\":", stdout);
 		json_string(stdout, fouille_hit_title(h));
 		fputs(",\"author\":", stdout);

@@ -229,6 +229,21 @@ const char *fouille_hit_path(const fouille_hit *hit)
 	return hit ? hit->rec.path : NULL;
 }
 
+const char *fouille_hit_record(const fouille_hit *hit)
+{
+	return hit ? hit->rec.record : NULL;
+}
+
+const char *fouille_hit_format(const fouille_hit *hit)
+{
+	return hit ? (hit->rec.format ? hit->rec.format : "text") : NULL;
+}
+
+const char *fouille_hit_url(const fouille_hit *hit)
+{
+	return hit && hit->rec.url && *hit->rec.url ? hit->rec.url : NULL;
+}
+
 const char *fouille_hit_title(const fouille_hit *hit)
 {
 	return hit ? hit->rec.title : NULL;
