@@ -83,11 +83,16 @@ char *dup_string(const std::string &s)
 	return p;
 }
 
-// Reset the reader and try again when the database moved under it.
+// Read the latest commit: a Xapian::Database stays at the revision it opened (a handle
+// kept open across an update, its own or another process's, would search the old
+// index), so move it forward first; reopen() only checks the revision when nothing
+// changed. Reset the reader and try again when the database moved under it.
 template <typename F> int with_reopen(xs_reader *r, char *err, const char *what, F body)
 {
 	for (int attempt = 0;; attempt++) {
 		try {
+			if (attempt == 0)
+				r->db.reopen();
 			body();
 			return FOUILLE_OK;
 		} catch (const Xapian::DatabaseModifiedError &) {

@@ -1104,6 +1104,48 @@ static void test_locate(void)
 	free(saved);
 }
 
+/*
+ * A handle sees the index as last committed: the writable handle that just updated it,
+ * and a read-only handle opened before another handle's update.
+ */
+static void test_fresh_reader(void)
+{
+	const char *folder = tmp_path("fresh");
+	const char *dir = tmp_path("fresh-index");
+	make_three(folder);
+	CHECK(index_folder(folder, dir, NULL) == FOUILLE_OK, "first run");
+
+	fouille_index *w, *ro = open_ro(dir);
+	int rc = fouille_index_open(&w, dir, FOUILLE_OPEN_WRITE);
+	CHECK(rc == FOUILLE_OK && ro, "open a writer and a reader: %s", fouille_last_open_error());
+	if (rc != FOUILLE_OK || !ro) {
+		fouille_index_close(ro);
+		return;
+	}
+	/* both have searched (their readers are open) before the update */
+	CHECK(count_matches(w, "zebulon") == 0 && count_matches(ro, "zebulon") == 0, "not yet there");
+	CHECK(count_matches(w, "tulipes") == 1 && count_matches(ro, "tulipes") == 1, "a.txt there");
+	write_article(folder, "z.txt", "Un zèbre au zoo", "Il s’appelle Zébulon.",
+		      "Le zebulon danse devant les visiteurs.");
+	write_article(folder, "y.txt", "Un yack au zoo", "Il arrive du Tibet.",
+		      "Le yack broute du foin.");
+	char p[PATH_MAX];
+	snprintf(p, sizeof p, "%s/a.txt", folder);
+	CHECK(unlink(p) == 0, "delete a.txt");
+	fouille_update_summary sum;
+	rc = fouille_index_update(w, folder, NULL, &sum);
+	CHECK(rc == FOUILLE_OK && sum.added == 2 && sum.removed == 1, "update: %d", rc);
+	CHECK(fouille_index_article_count(w) == 4, "writer count 4");
+	CHECK(count_matches(w, "zebulon") == 1, "the writer's search sees its own update");
+	CHECK(count_matches(w, "tulipes") == 0, "the writer's search no longer finds a.txt");
+	CHECK(count_matches(ro, "zebulon") == 1, "a reader opened before the update sees it");
+	CHECK(count_matches(ro, "tulipes") == 0, "a reader opened before no longer finds a.txt");
+	CHECK(fouille_index_article_count(ro) == 4, "the reader's count follows, got %llu",
+	      (unsigned long long)fouille_index_article_count(ro));
+	fouille_index_close(ro);
+	fouille_index_close(w);
+}
+
 /* ---- the crash between the two commits -------------------------------------------- */
 
 static int sql_exec(sqlite3 *db, const char *sql)
@@ -1361,6 +1403,7 @@ int main(void)
 	test_statuses();
 	test_cancel();
 	test_second_writer();
+	test_fresh_reader();
 	test_long_paths();
 	test_locate();
 
