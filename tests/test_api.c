@@ -1146,6 +1146,74 @@ static void test_fresh_reader(void)
 	fouille_index_close(w);
 }
 
+/*
+ * Error messages are UTF-8 even when they are cut to fit: a long query of stopwords in
+ * 2-, 3- and 4-byte characters, shifted by 0 to 3 spaces so the cut falls at every
+ * place inside a character.
+ */
+static void test_long_messages(const char *dir)
+{
+	fouille_index *idx = open_ro(dir);
+	if (!idx)
+		return;
+	static const char *const units[] = {"à ", "« ", "’ ", "\xF0\x9F\x98\x80 ", "é"};
+	char q[4096];
+	for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+		for (int shift = 0; shift < 4; shift++) {
+			size_t n = 0;
+			for (int i = 0; i < shift; i++)
+				q[n++] = ' ';
+			while (n + strlen(units[u]) < 3000) {
+				memcpy(q + n, units[u], strlen(units[u]));
+				n += strlen(units[u]);
+			}
+			q[n] = '\0';
+			fouille_results *res = NULL;
+			int rc = fouille_search(&res, idx, q, NULL);
+			const char *msg = fouille_errmsg(idx);
+			if (rc != FOUILLE_OK)
+				CHECK(*msg, "unit %zu shift %d: a message", u, shift);
+			CHECK(utf8_valid(msg, strlen(msg)), "unit %zu shift %d: the message is UTF-8 (%zu bytes)",
+			      u, shift, strlen(msg));
+			fouille_results_free(res);
+		}
+	}
+	fouille_index_close(idx);
+
+	/* open errors naming a long path of accents: a missing index (the library's message)
+	 * and a xapian/ folder that is no database (Xapian's message) */
+	for (int shift = 0; shift < 4; shift++) {
+		char path[PATH_MAX], name[32];
+		snprintf(name, sizeof name, "long-%.*s", shift, "xxx");
+		snprintf(path, sizeof path, "%s", tmp_path(name));
+		make_dir(path);
+		for (int depth = 0; depth < 3; depth++) {
+			strcat(path, "/");
+			for (int i = 0; i < 100; i++)
+				strcat(path, "\xC3\xA9");
+			make_dir(path);
+		}
+		fouille_index *x;
+		int rc = fouille_index_open(&x, path, FOUILLE_OPEN_READONLY);
+		const char *msg = fouille_last_open_error();
+		CHECK(rc == FOUILLE_ENOTFOUND && *msg, "long path, no index: %d", rc);
+		CHECK(utf8_valid(msg, strlen(msg)), "shift %d: the open error of a long path is UTF-8",
+		      shift);
+		rc = fouille_index_open(&x, path, FOUILLE_OPEN_WRITE);
+		msg = fouille_last_open_error();
+		CHECK(rc == FOUILLE_ENOTFOUND && utf8_valid(msg, strlen(msg)),
+		      "shift %d: write open of a long path: UTF-8", shift);
+		strcat(path, "/xapian");
+		make_dir(path);
+		path[strlen(path) - strlen("/xapian")] = '\0';
+		rc = fouille_index_open(&x, path, FOUILLE_OPEN_READONLY);
+		msg = fouille_last_open_error();
+		CHECK(rc != FOUILLE_OK && *msg, "xapian/ that is no database: %d", rc);
+		CHECK(utf8_valid(msg, strlen(msg)), "shift %d: Xapian's message on a long path is UTF-8",
+		      shift);
+	}
+}
+
 /* ---- the crash between the two commits -------------------------------------------- */
 
 static int sql_exec(sqlite3 *db, const char *sql)
@@ -1415,6 +1483,7 @@ int main(void)
 		      sum.failed);
 		test_search(corpus_index);
 		test_relaxed(corpus_index);
+		test_long_messages(corpus_index);
 	}
 	test_analyzer_version();
 	test_crash_between_commits();
