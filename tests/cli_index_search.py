@@ -420,6 +420,8 @@ def test_terminal_and_arguments(folder):
     for args, msg in ((["--limit", "0"], "at least 1"), (["--limit", "abc"], "needs a number"),
                       (["--limit", "-3"], "needs a number"), (["--limit", "5x"], "needs a number"),
                       (["--offset", "abc"], "needs a number"),
+                      (["--limit", ""], "needs a number"), (["--offset", ""], "needs a number"),
+                      (["--offset", " 3"], "needs a number"), (["--snippet-chars", ""], "needs a number"),
                       (["--snippet-chars", "5"], "at least 20"), (["--limit"], "needs a number")):
         query = ["guerre"] if len(args) == 2 else []
         rc, out, err = run([SEARCH, "--index", index, *query, *args])
