@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -1214,6 +1215,67 @@ static void test_long_messages(const char *dir)
 	}
 }
 
+/* "separate handles may be used from separate threads concurrently" */
+#define THREADS 4
+#define THREAD_ROUNDS 20
+
+typedef struct thread_job {
+	const char *dir;
+	char first[THREAD_ROUNDS][4][256]; /* first hit of each query, each round */
+	int failures;
+} thread_job;
+
+static const char *const thread_queries[4] = {"réfugiés", "sécurité", "grève sncf", "france"};
+
+static void *search_thread(void *arg)
+{
+	thread_job *job = arg;
+	fouille_index *idx;
+	if (fouille_index_open(&idx, job->dir, FOUILLE_OPEN_READONLY) != FOUILLE_OK) {
+		job->failures++;
+		return NULL;
+	}
+	for (int round = 0; round < THREAD_ROUNDS; round++) {
+		for (int q = 0; q < 4; q++) {
+			fouille_results *res;
+			if (fouille_search(&res, idx, thread_queries[q], NULL) != FOUILLE_OK) {
+				job->failures++;
+				continue;
+			}
+			const fouille_hit *h = fouille_results_hit(res, 0);
+			snprintf(job->first[round][q], sizeof job->first[round][q], "%s",
+				 h ? fouille_hit_path(h) : "");
+			fouille_results_free(res);
+		}
+	}
+	fouille_index_close(idx);
+	return NULL;
+}
+
+static void test_threads(const char *dir)
+{
+	static thread_job jobs[THREADS];
+	pthread_t t[THREADS];
+	int started[THREADS] = {0};
+	for (int i = 0; i < THREADS; i++) {
+		jobs[i].dir = dir;
+		started[i] = pthread_create(&t[i], NULL, search_thread, &jobs[i]) == 0;
+		CHECK(started[i], "start thread %d", i);
+	}
+	for (int i = 0; i < THREADS; i++)
+		if (started[i])
+			pthread_join(t[i], NULL);
+	for (int i = 0; i < THREADS; i++) {
+		CHECK(jobs[i].failures == 0, "thread %d: %d failed searches", i, jobs[i].failures);
+		for (int round = 0; round < THREAD_ROUNDS; round++)
+			for (int q = 0; q < 4; q++)
+				CHECK(*jobs[0].first[0][q] &&
+					      strcmp(jobs[i].first[round][q], jobs[0].first[0][q]) == 0,
+				      "thread %d round %d [%s]: %s, want %s", i, round, thread_queries[q],
+				      jobs[i].first[round][q], jobs[0].first[0][q]);
+	}
+}
+
 /* ---- the crash between the two commits -------------------------------------------- */
 
 static int sql_exec(sqlite3 *db, const char *sql)
@@ -1484,6 +1546,7 @@ int main(void)
 		test_search(corpus_index);
 		test_relaxed(corpus_index);
 		test_long_messages(corpus_index);
+		test_threads(corpus_index);
 	}
 	test_analyzer_version();
 	test_crash_between_commits();
