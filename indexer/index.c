@@ -38,12 +38,28 @@ const char *fouille_strerror(int code)
 	}
 }
 
+/* Drop an incomplete UTF-8 sequence from the end of `s`: a message cut to fit its buffer
+ * (or holding a message that was) must still be UTF-8. */
+static void trim_partial_utf8(char *s)
+{
+	size_t n = strlen(s), i = n;
+	while (i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	unsigned char lead = (unsigned char)s[i - 1];
+	size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+	if (need && n - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
 int handle_fail(fouille_index *idx, int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(idx->err, sizeof idx->err, fmt, ap);
 	va_end(ap);
+	trim_partial_utf8(idx->err);
 	return code;
 }
 

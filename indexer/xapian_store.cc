@@ -37,8 +37,17 @@ namespace {
 
 void set_err(char *err, const char *what, const std::string &msg)
 {
-	if (err)
-		std::snprintf(err, XS_ERRLEN, "%s: %s", what, msg.c_str());
+	if (!err)
+		return;
+	std::snprintf(err, XS_ERRLEN, "%s: %s", what, msg.c_str());
+	// A message cut to fit must stay UTF-8: drop a character cut in half at the end.
+	size_t n = std::strlen(err), i = n;
+	while (i > 0 && n - i < 3 && (static_cast<unsigned char>(err[i - 1]) & 0xC0) == 0x80)
+		i--;
+	unsigned char lead = i > 0 ? static_cast<unsigned char>(err[i - 1]) : 0;
+	size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+	if (need && n - (i - 1) < need)
+		err[i - 1] = '\0';
 }
 
 // Map the exception being handled to a code and a message. Called from catch (...).
@@ -83,11 +92,16 @@ char *dup_string(const std::string &s)
 	return p;
 }
 
-// Reset the reader and try again when the database moved under it.
+// Read the latest commit: a Xapian::Database stays at the revision it opened (a handle
+// kept open across an update, its own or another process's, would search the old
+// index), so move it forward first; reopen() only checks the revision when nothing
+// changed. Reset the reader and try again when the database moved under it.
 template <typename F> int with_reopen(xs_reader *r, char *err, const char *what, F body)
 {
 	for (int attempt = 0;; attempt++) {
 		try {
+			if (attempt == 0)
+				r->db.reopen();
 			body();
 			return FOUILLE_OK;
 		} catch (const Xapian::DatabaseModifiedError &) {

@@ -234,7 +234,8 @@ static int parse_count(const char *opt, const char *v, unsigned *out)
 	char *end;
 	errno = 0;
 	unsigned long n = v ? strtoul(v, &end, 10) : 0;
-	if (!v || errno || *end || v[0] == '-' || n > 1000000) {
+	/* digits only: strtoul would take "" as 0 and skip spaces and signs */
+	if (!v || v[0] < '0' || v[0] > '9' || errno || *end || n > 1000000) {
 		fprintf(stderr, "fouille-search: %s needs a number, e.g. %s 20\n", opt, opt);
 		return -1;
 	}

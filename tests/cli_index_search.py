@@ -320,13 +320,176 @@ def test_bad_files(tmp):
     check(rc == 2 and "usage" in err, "no folder: usage", err)
 
 
+def run_in_pty(args, env=None, timeout=60):
+    """Run args with stdout (and stdin) on a pseudo-terminal, stderr on a pipe.
+    Returns (rc, output as text with the terminal's \r\n turned back into \n, stderr)."""
+    import pty
+    import select
+    import time
+    e = dict(os.environ)
+    e.pop("FOUILLE_INDEX", None)
+    e.pop("NO_COLOR", None)
+    if env:
+        e.update(env)
+    master, slave = pty.openpty()
+    try:
+        p = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=subprocess.PIPE, env=e)
+    finally:
+        os.close(slave)
+    chunks = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if ready:
+                try:
+                    data = os.read(master, 65536)
+                except OSError:  # EIO: the child closed its end of the terminal
+                    break
+                if not data:
+                    break
+                chunks.append(data)
+            elif p.poll() is not None:
+                # drain what is left, then stop
+                ready, _, _ = select.select([master], [], [], 0.2)
+                if not ready:
+                    break
+    finally:
+        os.close(master)
+    try:
+        err = p.stderr.read()
+        rc = p.wait(timeout=max(1, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = p.wait()
+        err = b"(timed out)"
+    out = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+    return rc, out, err.decode("utf-8", "replace")
+
+
+def sane(err):
+    """No sanitizer report and no crash message in a program's stderr."""
+    return "Sanitizer" not in err and "runtime error" not in err and "Segmentation" not in err
+
+
+def test_terminal_and_arguments(folder):
+    index = os.path.join(folder, ".fouille")
+
+    # on a terminal: bold around highlights, no plain markers
+    rc, out, err = run_in_pty([SEARCH, "--index", index, "securite"])
+    check(rc == 0, "search on a terminal exits 0", f"rc={rc} {err!r}")
+    check("\033[" in out, "a terminal gets escape sequences", out[:400])
+    check("\033[1;33m" in out and "\033[0m" in out, "highlights are bold (1;33m ... 0m)", repr(out[:400]))
+    hl = [seg.split("\033[0m")[0] for seg in out.split("\033[1;33m")[1:]]
+    check(hl and all(fold(w)[:5] == "secur" for w in hl), "every bold span is the query word", str(hl[:5]))
+    check("[s" not in out.lower() and "[S" not in out, "no plain markers on a terminal", repr(out[:400]))
+
+    # NO_COLOR on a terminal: no escapes at all, plain markers
+    rc, out, err = run_in_pty([SEARCH, "--index", index, "securite"], env={"NO_COLOR": "1"})
+    check(rc == 0, "search with NO_COLOR exits 0", f"rc={rc} {err!r}")
+    check("\033[" not in out, "NO_COLOR: no escape sequence", repr(out[:400]))
+    check("[" in out and "]" in out, "NO_COLOR: plain markers", out[:400])
+    marked = [seg.split("]")[0] for seg in out.split("[")[1:]]
+    check(marked and all(fold(w)[:5] == "secur" for w in marked), "NO_COLOR: markers around the query word",
+          str(marked[:5]))
+    # an empty NO_COLOR does not count (no-color.org)
+    rc, out, err = run_in_pty([SEARCH, "--index", index, "securite"], env={"NO_COLOR": ""})
+    check("\033[" in out, "an empty NO_COLOR keeps the colours", repr(out[:200]))
+
+    # --help
+    for prog, name in ((INDEX, "fouille-index"), (SEARCH, "fouille-search")):
+        for opt in ("--help", "-h"):
+            rc, out, err = run([prog, opt])
+            check(rc == 0 and out.startswith("usage: " + name) and "--help" in out and not err,
+                  f"{name} {opt}: usage on stdout, exit 0", f"rc={rc} {out[:200]!r} {err!r}")
+        rc, out, err = run([prog, "--version"])
+        check(rc == 0 and out.strip().startswith(name + " ") and out.strip()[-1].isdigit(),
+              f"{name} --version", out)
+
+    # unknown options: exit 2 and the option named
+    for args in ([INDEX, "--frobnicate", folder], [INDEX, "-z", folder], [SEARCH, "--index", index, "--frobnicate", "guerre"],
+                 [SEARCH, "--frobnicate"]):
+        rc, out, err = run(args)
+        check(rc == 2 and "unknown option" in err and args[-2 if args[-1] in (folder, "guerre") else -1] in err,
+              f"{args[0].split('/')[-1]} {args[1:]}: unknown option, exit 2", f"rc={rc} {err!r}")
+    # a single dash word is an exclusion for fouille-search, not an option
+    rc, out, err = run([SEARCH, "--index", index, "guerre", "-zzzqqq"])
+    check(rc == 0 and "unknown option" not in err, "-word is an exclusion, not an option", f"rc={rc} {err!r}")
+
+    # --limit, --offset, --snippet-chars that are not numbers
+    for args, msg in ((["--limit", "0"], "at least 1"), (["--limit", "abc"], "needs a number"),
+                      (["--limit", "-3"], "needs a number"), (["--limit", "5x"], "needs a number"),
+                      (["--offset", "abc"], "needs a number"),
+                      (["--limit", ""], "needs a number"), (["--offset", ""], "needs a number"),
+                      (["--offset", " 3"], "needs a number"), (["--snippet-chars", ""], "needs a number"),
+                      (["--snippet-chars", "5"], "at least 20"), (["--limit"], "needs a number")):
+        query = ["guerre"] if len(args) == 2 else []
+        rc, out, err = run([SEARCH, "--index", index, *query, *args])
+        check(rc == 2 and msg in err and not out, f"fouille-search {args}: exit 2 with '{msg}'",
+              f"rc={rc} out={out[:100]!r} err={err!r}")
+    for args in (["--max-size", "abc"], ["--max-size", "0"], ["--max-size"], ["--index"]):
+        rc, out, err = run([INDEX, *args] + ([folder] if len(args) == 2 else []))
+        check(rc == 2 and "fouille-index:" in err, f"fouille-index {args}: exit 2 with a message", f"rc={rc} {err!r}")
+    rc, out, err = run([SEARCH, "--index", index])
+    check(rc == 2 and "what should I search for" in err, "no query: exit 2 with a message", err)
+
+    # queries a person might paste: never an error, never a crash
+    long_queries = {
+        "10,000 letters in one word": "a" * 10000,
+        "10,000 accented letters": "é" * 5000,
+        "2,500 words": "mot " * 2500,
+        "10,000 characters of words and stopwords": ("la guerre des réfugiés " * 500)[:10000],
+        "10,000 quotes and dashes": ('"-(' * 3334)[:10000],
+    }
+    for what, q in long_queries.items():
+        rc, out, err = run([SEARCH, "--index", index, "--", q])
+        check(rc in (0, 1) and sane(err), f"a query of {what}: exit 0 or 1", f"rc={rc} err={err[-400:]!r}")
+    rc, out, err = run([SEARCH, "--index", index, "--json", "--", "é" * 5000])
+    try:
+        doc = json.loads(out)
+        check(doc["query"] == "é" * 5000, "a 10,000-byte query round-trips in JSON")
+    except ValueError as ex:
+        check(False, "JSON of a 10,000-byte query parses", f"{ex}: {out[:200]!r}")
+
+    for q in ("😀", "😀🎉🇫🇷", "👍🏽 ❤️", "🙂" * 50):
+        rc, out, err = run([SEARCH, "--index", index, "--", q])
+        check(rc == 1 and "nothing to search for" in err and sane(err), f"emoji-only query {q[:6]!r}: exit 1 with a message",
+              f"rc={rc} out={out[:100]!r} err={err!r}")
+
+    for q in ('"guerre', 'guerre"', '"l\'armée', '(guerre', 'guerre)', '((guerre', 'guerre))', ')(', '(("',
+              '"(guerre -"', '-(guerre', '-"', '"', '""', '" "', '()', '(OR)', 'guerre OR', 'OR guerre',
+              '(guerre OR (réfugiés', 'guerre ) réfugiés (', '« guerre', 'guerre »', '"guerre" "', '\\"guerre'):
+        rc, out, err = run([SEARCH, "--index", index, "--", q])
+        check(rc in (0, 1) and sane(err), f"unbalanced query {q!r}: exit 0 or 1, never 2",
+              f"rc={rc} out={out[:200]!r} err={err!r}")
+        rc, out, err = run([SEARCH, "--index", index, "--json", "--", q])
+        try:
+            doc = json.loads(out)
+            check(doc["query"] == q, f"unbalanced query {q!r}: JSON query round-trips", repr(doc["query"]))
+        except ValueError as ex:
+            check(False, f"unbalanced query {q!r}: JSON parses", f"{ex}: rc={rc} {out[:200]!r} {err!r}")
+
+    # --json with a quote and a backslash in the query
+    for words in (['guerre', 'a"b\\c'], ['réfugiés "ukrainiens\\'], ['"\\'], ['\\\\', '"', 'tab\there'],
+                  ['guerre', '\\u0041']):
+        rc, out, err = run([SEARCH, "--index", index, "--json", "--", *words])
+        try:
+            doc = json.loads(out)
+            check(doc["query"] == " ".join(words), f"JSON query {words!r} round-trips", repr(doc["query"]))
+            check(isinstance(doc["hits"], list) and isinstance(doc["total"], int), f"JSON of {words!r} has hits, total")
+        except ValueError as ex:
+            check(False, f"JSON output of {words!r} parses", f"{ex}: rc={rc} {out[:300]!r} {err!r}")
+        check(rc in (0, 1) and sane(err), f"JSON query {words!r}: exit 0 or 1", f"rc={rc} {err!r}")
+
+
 def main():
     for prog in (INDEX, SEARCH, EXAMPLE):
         if not os.access(prog, os.X_OK):
             print(f"missing {prog}: build first", file=sys.stderr)
             return 1
     with tempfile.TemporaryDirectory(prefix="fouille-cli-") as tmp:
-        test_corpus(tmp)
+        folder = test_corpus(tmp)
+        test_terminal_and_arguments(folder)
         test_incremental(tmp)
         test_bad_files(tmp)
     print(f"{passed} passed, {failed} failed")
