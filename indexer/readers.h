@@ -58,7 +58,15 @@ reader_format reader_detect(const char *name, const char *head, size_t len);
 int encoding_decode(const char *buf, size_t len, char **out, size_t *outlen,
 		    const char **encoding, char reason[ARTICLE_REASON_LEN]);
 
-/* Markdown -> article. `buf` is UTF-8. Returns 0, or -1 with `reason` filled. */
+/*
+ * Markdown -> article. `buf` is UTF-8 (a leading BOM is skipped). Front matter: YAML
+ * between "---" lines or TOML between "+++" lines at the very start (title, author,
+ * date, tags, url); else the first level-1 heading is the title, else the first line.
+ * `text` is the prose with the markup removed (links keep their text, code blocks are
+ * dropped). Bad front matter never fails the file. Returns 0, or -1 with `reason`
+ * filled ("empty file", "no text in the file" when only markup or code is there, "out
+ * of memory").
+ */
 int reader_markdown(article *out, const char *buf, size_t len, char reason[ARTICLE_REASON_LEN]);
 
 /*
