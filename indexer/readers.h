@@ -31,23 +31,42 @@ const char *reader_format_name(reader_format f);
  * Choose the reader for a file by its name (extension, case-insensitive: .txt .text
  * .md .markdown .html .htm .xhtml .json .jsonl .ndjson) and, when the extension says
  * nothing, by its first bytes (`head`, `len` bytes, may be fewer than the whole file):
- * a file without extension that looks like HTML is HTML, one that looks like text is
- * text.
+ * a file that starts (after a BOM and white space) with <!DOCTYPE html, <html, <head,
+ * <body or <meta is HTML, whatever its extension ("page.php" from a scraper); one with
+ * no extension at all and no NUL byte is text, unless it starts with '{' or '[' (JSON
+ * of an unknown shape) or a known magic number (%PDF-, PK, #!...). Everything else,
+ * including backups (name~, .bak, .orig, .old, .swp, .tmp), is READER_OTHER.
  */
 reader_format reader_detect(const char *name, const char *head, size_t len);
 
 /*
- * Decode a plain-text, Markdown or JSON file to UTF-8. Valid UTF-8 (a BOM removed) is
- * returned as is (*out = NULL, *encoding = "UTF-8"). Otherwise, when the bytes are
- * plausible Windows-1252 (no NUL, none of the five bytes 1252 leaves undefined), they
- * are converted (*out malloc'ed, *encoding = "windows-1252"). Returns 0, or -1 with
- * `reason` filled ("binary file (NUL byte at offset 12)", "not valid UTF-8 nor
- * Windows-1252 (byte 0x81 at offset 40)", "empty file").
+ * Decode a plain-text, Markdown or JSON file to UTF-8.
+ * - Valid UTF-8 is used as is: *out = NULL, *outlen = len, *encoding = "UTF-8"; the
+ *   caller keeps using `buf`. A UTF-8 BOM is left where it is: every reader skips a
+ *   leading BOM (article_parse_text and reader_markdown do), so no copy is made for it.
+ * - Otherwise, when the bytes are plausible Windows-1252 (no NUL, none of the five
+ *   bytes 1252 leaves undefined: 0x81 0x8D 0x8F 0x90 0x9D), they are converted with
+ *   iconv: *out malloc'ed (NUL-terminated, no BOM; the caller frees it), *outlen its
+ *   length, *encoding = "windows-1252". ISO-8859-1 text is accepted the same way.
+ * - UTF-16 with a BOM is converted likewise (*encoding = "UTF-16LE" or "UTF-16BE").
+ * Returns 0, or -1 with `reason` filled and *out = NULL: "empty file" (nothing but white
+ * space), "binary file (NUL byte at offset 12)", "not valid UTF-8 nor Windows-1252
+ * (byte 0x81 at offset 40)", or "mixed UTF-8 and Windows-1252 (invalid UTF-8 byte 0xE9
+ * at offset 40)" when invalid bytes sit among UTF-8 accented letters (or after a UTF-8
+ * BOM): decoding such a file as 1252 would index its UTF-8 part as mojibake.
  */
 int encoding_decode(const char *buf, size_t len, char **out, size_t *outlen,
 		    const char **encoding, char reason[ARTICLE_REASON_LEN]);
 
-/* Markdown -> article. `buf` is UTF-8. Returns 0, or -1 with `reason` filled. */
+/*
+ * Markdown -> article. `buf` is UTF-8 (a leading BOM is skipped). Front matter: YAML
+ * between "---" lines or TOML between "+++" lines at the very start (title, author,
+ * date, tags, url); else the first level-1 heading is the title, else the first line.
+ * `text` is the prose with the markup removed (links keep their text, code blocks are
+ * dropped). Bad front matter never fails the file. Returns 0, or -1 with `reason`
+ * filled ("empty file", "no text in the file" when only markup or code is there, "out
+ * of memory").
+ */
 int reader_markdown(article *out, const char *buf, size_t len, char reason[ARTICLE_REASON_LEN]);
 
 /*

@@ -1003,7 +1003,7 @@ static void test_long_paths(void)
 {
 	const char *folder = tmp_path("long");
 	make_dir(folder);
-	char dir1[PATH_MAX + 128], dir2[PATH_MAX + 256], file[PATH_MAX + 272], moved[PATH_MAX + 272];
+	char dir1[PATH_MAX + 128], dir2[PATH_MAX + 300], file[PATH_MAX + 400], moved[PATH_MAX + 400];
 	char seg[130];
 	memset(seg, 'd', 120);
 	seg[120] = '\0';
