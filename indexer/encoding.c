@@ -100,6 +100,20 @@ static size_t reason_offset(const char *reason)
 	return p ? strtoull(p + 10, NULL, 10) : 0;
 }
 
+/* Most code units of French text in UTF-16 lie in U+0000..U+02FF (Latin and its
+ * accents) or U+2000..U+20FF (’ « » … €): require three quarters of them there. */
+static bool utf16_looks_latin(const unsigned char *s, size_t len, bool le)
+{
+	size_t units = len / 2, latin = 0;
+	if (units == 0)
+		return false; /* an odd last byte is left to the conversion to report */
+	for (size_t i = 0; i + 1 < len; i += 2) {
+		unsigned char hi = le ? s[i + 1] : s[i];
+		latin += hi <= 0x02 || hi == 0x20;
+	}
+	return latin * 4 >= units * 3;
+}
+
 int encoding_decode(const char *buf, size_t len, char **out, size_t *outlen,
 		    const char **encoding, char reason[ARTICLE_REASON_LEN])
 {
@@ -109,8 +123,11 @@ int encoding_decode(const char *buf, size_t len, char **out, size_t *outlen,
 	*encoding = NULL;
 	reason[0] = '\0';
 
-	/* UTF-16 with its BOM (Notepad's "Unicode"): its NUL bytes are not binary. */
-	if (len >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF))) {
+	/* UTF-16 with its BOM (Notepad's "Unicode"): its NUL bytes are not binary. Only
+	 * when it reads as Latin text: two bytes FF FE at the start of some binary would
+	 * otherwise turn it into a page of CJK mojibake. */
+	if (len >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF)) &&
+	    utf16_looks_latin(s + 2, len - 2, s[0] == 0xFF)) {
 		bool le = s[0] == 0xFF;
 		if (convert(le ? "UTF-16LE" : "UTF-16BE", "UTF-16", buf + 2, len - 2, 2, out, outlen, reason))
 			return -1;

@@ -940,6 +940,19 @@ static void end_para(text_state *t)
 	t->space = false;
 }
 
+/* A word that starts a date: a digit ("12 mars", "1er") or a weekday. */
+static bool starts_date_word(const char *w)
+{
+	static const char *const days[] = {"lundi", "mardi", "mercredi", "jeudi", "vendredi",
+					   "samedi", "dimanche", NULL};
+	if (isdigit((unsigned char)*w))
+		return true;
+	for (const char *const *d = days; *d; d++)
+		if (strncasecmp(w, *d, strlen(*d)) == 0)
+			return true;
+	return false;
+}
+
 /* "Par Jean Dupont, envoyé spécial" -> "Jean Dupont"; NULL when it is not a name.
    `shown` for a line of the page (not a <meta>): it must read like a name, no long
    lower-case word ("Journaliste depuis vingt ans" is a biography). */
@@ -961,7 +974,7 @@ static char *clean_author(const char *v, bool shown)
 	while (*p == ':' || *p == ' ')
 		p++;
 	static const char *const stops[] = {
-		",", "|", " - ", " — ", " – ", " · ", " • ", " le ", " Le ", " publié",
+		",", "|", " - ", " — ", " – ", " · ", " • ", " publié",
 		" Publié", " mis à jour", " Mis à jour", "(", " avec ", NULL,
 	};
 	size_t n = strlen(p);
@@ -970,6 +983,13 @@ static char *clean_author(const char *v, bool shown)
 		if (c && (size_t)(c - p) < n)
 			n = (size_t)(c - p);
 	}
+	/* "Jean Dupont le 12 mars" ends the name at " le ", but "Yann Le Gall" keeps its
+	   particle: only a date (a digit or a weekday) after " le " ends it. */
+	for (size_t i = 0; i + 4 <= n; i++)
+		if (strncasecmp(p + i, " le ", 4) == 0 && starts_date_word(p + i + 4)) {
+			n = i;
+			break;
+		}
 	while (n && p[n - 1] == ' ')
 		n--;
 	bool letter = false;

@@ -272,18 +272,18 @@ def test_bad_files(tmp):
     rc, out, err = run([INDEX, folder])
     check(rc == 0, "first index of the bad folder", out + err)
 
-    write(os.path.join(folder, "latin1.txt"), "Un titre accentu\xe9\n\nLe corps.\n".encode("latin-1"), "wb")
+    write(os.path.join(folder, "undecodable.txt"), b"Ni UTF-8 ni Windows-1252 \x81\x8d\n\nLe corps.\n", "wb")
     write(os.path.join(folder, "binary.txt"), b"\x7fELF\x02\x01\x01\x00\x00\x00" + bytes(range(256)), "wb")
     write(os.path.join(folder, "empty.txt"), "")
     write(os.path.join(folder, "blank.txt"), "  \n\n \n")
     write(os.path.join(folder, "big.txt"), ARTICLE.format(title="Gros", lead="x", body="mot " * 5000))
-    write(os.path.join(folder, "notes.md"), "# Un fichier Markdown\n")
+    write(os.path.join(folder, "notes.pdf"), "%PDF-1.4\n")
     os.symlink("nowhere.txt", os.path.join(folder, "broken.txt"))
     # an article already indexed that turns bad: what was indexed stays
-    write(os.path.join(folder, "victim.txt"), b"\xff\xfe not utf-8 any more \x00", "wb")
+    write(os.path.join(folder, "victim.txt"), b"\x7fELF binary now \x00\x01\x02", "wb")
     rc, out, err = run([INDEX, "--max-size", "0.01", folder])
     check(rc == 1, "bad files: exit status 1", f"rc={rc}")
-    for name, reason in (("latin1.txt", "UTF-8"), ("binary.txt", "binary"), ("empty.txt", "empty"),
+    for name, reason in (("undecodable.txt", "Windows-1252"), ("binary.txt", "binary"), ("empty.txt", "empty"),
                          ("blank.txt", "empty"), ("big.txt", "too large"), ("broken.txt", "link"),
                          ("victim.txt", "binary")):
         line = [l for l in err.splitlines() if name in l]

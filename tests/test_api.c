@@ -923,8 +923,8 @@ static void test_statuses(void)
 	CHECK(index_folder(folder, dir, NULL) == FOUILLE_OK, "first run");
 
 	char p[PATH_MAX], q[PATH_MAX];
-	/* b.txt changed, c.txt renamed, a.txt deleted, a new d.txt, a Markdown file, a hidden
-	 * file, a file that is not UTF-8, an empty file */
+	/* b.txt changed, c.txt renamed, a.txt deleted, a new d.txt, a PDF, a hidden file, a
+	 * file that is neither UTF-8 nor Windows-1252, an empty file */
 	write_article(folder, "b.txt", "La piscine municipale rouvre", "Les travaux sont finis.",
 		      "Le bassin olympique est à nouveau rempli, mot2bis.");
 	snprintf(p, sizeof p, "%s/c.txt", folder);
@@ -934,12 +934,12 @@ static void test_statuses(void)
 	CHECK(unlink(p) == 0, "delete a.txt");
 	write_article(folder, "d.txt", "Le port de pêche modernisé", "Les quais sont refaits.",
 		      "Les chalutiers accostent au nouveau ponton, mot4unique.");
-	snprintf(p, sizeof p, "%s/notes.md", folder);
-	write_file(p, "# Des notes\n\nEn Markdown.\n");
+	snprintf(p, sizeof p, "%s/notes.pdf", folder);
+	write_file(p, "%PDF-1.4\n");
 	snprintf(p, sizeof p, "%s/.cache.txt", folder);
 	write_file(p, "Caché\n\nUn fichier caché, motcache.\n");
-	snprintf(p, sizeof p, "%s/latin1.txt", folder);
-	write_file(p, "Un titre accentu\xe9\n\nLe corps.\n");
+	snprintf(p, sizeof p, "%s/undecodable.txt", folder);
+	write_file(p, "Ni UTF-8 ni Windows-1252 \x81\x8d\n\nLe corps.\n");
 	snprintf(p, sizeof p, "%s/empty.txt", folder);
 	write_file(p, "");
 
@@ -970,8 +970,8 @@ static void test_statuses(void)
 	} want[] = {
 		{"a.txt", FOUILLE_FILE_REMOVED},     {"b.txt", FOUILLE_FILE_UPDATED},
 		{"c-moved.txt", FOUILLE_FILE_RENAMED}, {"d.txt", FOUILLE_FILE_ADDED},
-		{"empty.txt", FOUILLE_FILE_SKIPPED}, {"latin1.txt", FOUILLE_FILE_FAILED},
-		{"notes.md", FOUILLE_FILE_SKIPPED},
+		{"empty.txt", FOUILLE_FILE_SKIPPED}, {"undecodable.txt", FOUILLE_FILE_FAILED},
+		{"notes.pdf", FOUILLE_FILE_SKIPPED},
 	};
 	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
 		size_t k = 0;

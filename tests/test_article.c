@@ -368,7 +368,7 @@ static int parse_file(article *a, const char *name)
 	return rc;
 }
 
-/* Articles written without a date line (see corpus/README.md). */
+/* Articles written without a date line (see docs/corpus.md). */
 static const char *const undated[] = {
 	"economie-energie-factures-pme.txt",
 	"culture-exposition-peintres-oubliees.txt",

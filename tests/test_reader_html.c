@@ -189,6 +189,18 @@ static void test_authors(void)
 	      "%s", r);
 	CHECK_STR(a.author, "Marie Curie");
 	article_clear(&a);
+	/* a particle "Le" is part of the name; " le " before a date ends it */
+	CHECK(read_str(&a, "<meta name=author content=\"Yann Le Gall\"><p>Texte.", r) == 0, "%s", r);
+	CHECK_STR(a.author, "Yann Le Gall");
+	article_clear(&a);
+	CHECK(read_str(&a, "<p class=byline>Par Anne Morel le 12 mars 2024</p><p>Texte.</p>", r) == 0,
+	      "%s", r);
+	CHECK_STR(a.author, "Anne Morel");
+	article_clear(&a);
+	CHECK(read_str(&a, "<p class=byline>Par Anne Morel le mardi 12 mars</p><p>Texte.</p>", r) == 0,
+	      "%s", r);
+	CHECK_STR(a.author, "Anne Morel");
+	article_clear(&a);
 	CHECK(read_str(&a, "<p>Un texte de <a rel=author href=/a/lb>Louise Bernard</a>.</p>", r) == 0,
 	      "%s", r);
 	CHECK_STR(a.author, "Louise Bernard");
