@@ -164,7 +164,7 @@ typedef int (*fouille_progress_fn)(const fouille_progress *p, void *userdata);
 typedef struct fouille_update_summary {
 	size_t added, updated, renamed, removed, unchanged;
 	size_t skipped_format; /* files of a format fouille does not read */
-	size_t skipped_other;  /* hidden, excluded, empty or too large files */
+	size_t skipped_other;  /* hidden, excluded, empty, textless or too large files */
 	size_t failed;         /* files (or JSON records) that could not be indexed, each
 	                          reported through the progress callback */
 	double elapsed_seconds;

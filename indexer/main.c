@@ -217,7 +217,8 @@ static void print_summary(const cli *c, const char *folder, const char *index_di
 		printf("%s%s %zu", i ? ", " : ": ", c->skipped[i].ext, c->skipped[i].n);
 	if (c->skipped_more)
 		printf(", other %zu", c->skipped_more);
-	printf("; %zu hidden, excluded, empty or too large), %zu failed\n", s->skipped_other, s->failed);
+	printf("; %zu hidden, excluded, empty, without text or too large), %zu failed\n",
+	       s->skipped_other, s->failed);
 	printf("  %llu articles in the index\n", (unsigned long long)articles);
 }
 

@@ -990,7 +990,7 @@ static char *clean_author(const char *v, bool shown)
 			n = i;
 			break;
 		}
-	while (n && p[n - 1] == ' ')
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '.'))
 		n--;
 	bool letter = false;
 	for (size_t i = 0; i < n; i++) {

@@ -741,7 +741,8 @@ static int handle_file(update *u, const walk_entry *e, known *rows, size_t nrows
 		/* What the index held for this file stays: a bad version does not erase a good one. */
 		for (size_t i = 0; i < nrows; i++)
 			rows[i].seen = 1;
-		if (strncmp(u->reason, "empty file", 10) == 0)
+		/* nothing to index is a deliberate skip, not a failure */
+		if (strncmp(u->reason, "empty file", 10) == 0 || strncmp(u->reason, "no text", 7) == 0)
 			failed_as = FOUILLE_FILE_SKIPPED;
 		goto bad;
 	}

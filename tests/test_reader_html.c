@@ -189,6 +189,10 @@ static void test_authors(void)
 	      "%s", r);
 	CHECK_STR(a.author, "Marie Curie");
 	article_clear(&a);
+	/* a final period is punctuation, not part of the name (gimp-help-fr's bylines) */
+	CHECK(read_str(&a, "<meta name=author content=\"Akkana Peck.\"><p>Texte.", r) == 0, "%s", r);
+	CHECK_STR(a.author, "Akkana Peck");
+	article_clear(&a);
 	/* a particle "Le" is part of the name; " le " before a date ends it */
 	CHECK(read_str(&a, "<meta name=author content=\"Yann Le Gall\"><p>Texte.", r) == 0, "%s", r);
 	CHECK_STR(a.author, "Yann Le Gall");
