@@ -235,10 +235,33 @@ def test_progress_on_terminal(tmp):
     check("200 added" in text, "the summary follows the progress line", repr(text[-300:]))
 
 
+def test_fixtures(tmp):
+    """The fixture folder of every format, broken files included, indexed as one."""
+    import shutil
+    folder = os.path.join(tmp, "fixtures")
+    shutil.copytree(os.path.join(SRC, "tests", "fixtures"), folder)
+    rc, out, err = run([INDEX, folder])
+    c = counts(out)
+    problems = [l for l in err.splitlines() if l.startswith("fouille-index: ") and "could not be indexed" not in l]
+    check(rc == 1 and all("depeches.jsonl: line" in l for l in problems) and len(problems) == 2,
+          "the fixtures index; only the two broken JSON lines fail, by line number", out + err)
+    check(c.get("added", 0) >= 20, "every fixture article added", out)
+    for word in ("zzurlcache", "zzcodecache", "zzcommentaire"):
+        check(search(folder, word)["total"] == 0, f"{word}: URLs, code and comments of Markdown are not indexed")
+    doc = search(folder, "vendanges")
+    check(doc["total"] >= 1 and any(h["path"].endswith("windows-1252-vendanges.md") for h in doc["hits"]),
+          "a Windows-1252 Markdown file is decoded", str([h["path"] for h in doc["hits"]]))
+    db = sqlite3.connect(os.path.join(folder, ".fouille", "catalog.sqlite"))
+    encs = dict(db.execute("SELECT path, encoding FROM articles WHERE path LIKE 'text-cp1252/%'").fetchall())
+    db.close()
+    check(encs and all(e == "windows-1252" for e in encs.values()), "cp1252 text fixtures decoded", str(encs))
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="fouille-formats-") as tmp:
         test_formats(tmp)
         test_walk_limits(tmp)
+        test_fixtures(tmp)
         test_progress_on_terminal(tmp)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
