@@ -273,15 +273,28 @@ typedef struct fouille_results fouille_results;
 typedef struct fouille_hit fouille_hit;
 
 /* Flags of fouille_search_options.flags. */
-#define FOUILLE_SEARCH_NO_RELAX 0x1u /* never fall back from "every word" to "any word" */
+#define FOUILLE_SEARCH_NO_RELAX 0x1u    /* every word must match, no fallback to any word */
+#define FOUILLE_SEARCH_ANY 0x2u         /* any word may match (OR) from the start */
+#define FOUILLE_SEARCH_NO_SUGGEST 0x4u  /* no "did you mean" suggestion */
+#define FOUILLE_SEARCH_FACETS 0x8u      /* count authors and years over every match */
+#define FOUILLE_SEARCH_NO_COLLAPSE 0x10u /* show near-duplicate articles one by one */
+
+/* Order of the hits. */
+typedef enum fouille_sort {
+	FOUILLE_SORT_RELEVANCE = 0, /* best match first (BM25 with field weights) */
+	FOUILLE_SORT_DATE_DESC = 1, /* newest first; undated articles last */
+	FOUILLE_SORT_DATE_ASC = 2   /* oldest first; undated articles last */
+} fouille_sort;
 
 /* Options of fouille_search(). Initialise with fouille_search_options_init(). */
 typedef struct fouille_search_options {
 	size_t struct_size;    /* sizeof(fouille_search_options), set by _init */
 	unsigned limit;        /* hits per page; default 10 */
 	unsigned offset;       /* hits to skip; default 0 */
-	unsigned snippet_chars; /* snippet budget in characters; default 200 */
+	unsigned snippet_chars; /* snippet budget in characters, per fragment; default 200 */
 	unsigned flags;        /* FOUILLE_SEARCH_* */
+	fouille_sort sort;     /* default FOUILLE_SORT_RELEVANCE */
+	unsigned fragments;    /* passages per snippet, joined with " … "; default 1 */
 } fouille_search_options;
 
 /* Fill `opts` with the defaults. */
@@ -324,6 +337,25 @@ FOUILLE_API int fouille_results_relaxed(const fouille_results *res);
  */
 FOUILLE_API const char *fouille_results_notice(const fouille_results *res);
 
+/*
+ * "Did you mean": the query with its words that matched nothing or very little replaced
+ * by close words of the index's own vocabulary, accents restored ("evenement" ->
+ * "événement"), or NULL when there is nothing to suggest (or FOUILLE_SEARCH_NO_SUGGEST).
+ * Borrowed until `res` is freed.
+ */
+FOUILLE_API const char *fouille_results_suggestion(const fouille_results *res);
+
+/* Facets of fouille_results_facets(). */
+typedef enum fouille_facet { FOUILLE_FACET_AUTHOR, FOUILLE_FACET_YEAR } fouille_facet;
+
+/*
+ * With FOUILLE_SEARCH_FACETS: the number of matching articles (the whole result set,
+ * not the page) by author (most first) or by year (newest first). *n receives the
+ * number of entries; NULL (and *n = 0) without facets. Borrowed until `res` is freed.
+ */
+FOUILLE_API const fouille_count *fouille_results_facets(const fouille_results *res,
+							 fouille_facet facet, size_t *n);
+
 /* Hit `i` of the page, 0-based, or NULL when `i` is out of range. */
 FOUILLE_API const fouille_hit *fouille_results_hit(const fouille_results *res, size_t i);
 
@@ -344,6 +376,12 @@ FOUILLE_API const char *fouille_hit_format(const fouille_hit *hit);
 
 /* The article's address (url) when its file gives one, else NULL. */
 FOUILLE_API const char *fouille_hit_url(const fouille_hit *hit);
+
+/*
+ * How many near-duplicates of this article (the same story republished) were folded
+ * into this hit; 0 with FOUILLE_SEARCH_NO_COLLAPSE.
+ */
+FOUILLE_API uint64_t fouille_hit_similar(const fouille_hit *hit);
 
 /* The article's title; "" when it has none. */
 FOUILLE_API const char *fouille_hit_title(const fouille_hit *hit);

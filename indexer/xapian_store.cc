@@ -318,6 +318,17 @@ int xs_writer_cancel(xs_writer *w, char *err)
 	}
 }
 
+int xs_writer_add_spelling(xs_writer *w, const char *word, unsigned freqinc, char *err)
+{
+	try {
+		ensure_txn(w);
+		w->db.add_spelling(word, freqinc);
+		return FOUILLE_OK;
+	} catch (...) {
+		return handle_exception(err, "writing spelling data");
+	}
+}
+
 int xs_writer_set_meta(xs_writer *w, const char *key, const char *value, char *err)
 {
 	try {
@@ -412,6 +423,32 @@ xs_query *xs_query_combine(enum xs_op op, xs_query **subs, size_t n, unsigned wi
 	return result;
 }
 
+xs_query *xs_query_value_range(unsigned slot, const char *lo, const char *hi)
+{
+	try {
+		if (lo && hi)
+			return new xs_query{Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi)};
+		if (lo)
+			return new xs_query{Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo)};
+		if (hi)
+			return new xs_query{Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi)};
+		return nullptr;
+	} catch (...) {
+		return nullptr;
+	}
+}
+
+xs_query *xs_query_wildcard(const char *prefix, unsigned max_expansion)
+{
+	try {
+		return new xs_query{Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, max_expansion,
+						  Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
+						  Xapian::Query::OP_SYNONYM)};
+	} catch (...) {
+		return nullptr;
+	}
+}
+
 xs_query *xs_query_scale(xs_query *q, double factor)
 {
 	if (!q)
@@ -499,7 +536,8 @@ uint64_t xs_reader_doccount(xs_reader *r)
 }
 
 int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limit,
-		     xs_match_fn fn, void *ud, uint64_t *estimated, char *err)
+		     const xs_search_opts *opts, xs_match_fn fn, void *ud, uint64_t *estimated,
+		     char *err)
 {
 	// The matches are collected first and handed to `fn` only once the whole page was
 	// read from one consistent state of the database: a reopen mid-page would mix
@@ -508,23 +546,60 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 		Xapian::docid id;
 		double score;
 		std::string data;
+		Xapian::doccount collapsed;
+	};
+	struct facet_value {
+		unsigned slot;
+		std::string value;
+		Xapian::doccount count;
 	};
 	std::vector<collected> page;
+	std::vector<facet_value> facets;
+	const xs_search_opts defaults = {XS_SORT_RELEVANCE, 0, nullptr, nullptr};
+	if (!opts)
+		opts = &defaults;
 	int rc = with_reopen(r, err, "searching", [&] {
 		page.clear();
+		facets.clear();
 		Xapian::Enquire enquire(r->db);
 		enquire.set_query(q->q);
-		// Rank by BM25 (Xapian's default weighting), then newest docid on ties.
+		Xapian::MultiValueKeyMaker by_date;
+		if (opts->sort != XS_SORT_RELEVANCE) {
+			// Undated articles last either way: the default value sorts after every
+			// date ascending and before every date descending (then reversed).
+			bool newest_first = opts->sort == XS_SORT_DATE_DESC;
+			by_date.add_value(XS_SLOT_DATE, newest_first, newest_first ? "" : "~");
+			enquire.set_sort_by_key_then_relevance(&by_date, false);
+		}
+		if (opts->collapse)
+			enquire.set_collapse_key(XS_SLOT_COLLAPSE);
+		Xapian::ValueCountMatchSpy authors(XS_SLOT_AUTHOR), years(XS_SLOT_YEAR);
+		Xapian::doccount check_at_least = 0;
+		if (opts->facet) {
+			enquire.add_matchspy(&authors);
+			enquire.add_matchspy(&years);
+			check_at_least = r->db.get_doccount(); // every match, for exact counts
+		}
 		Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(offset),
-						     static_cast<Xapian::doccount>(limit));
+						     static_cast<Xapian::doccount>(limit), check_at_least);
 		if (estimated)
 			*estimated = mset.get_matches_estimated();
 		for (auto m = mset.begin(); m != mset.end(); ++m)
-			page.push_back({*m, m.get_weight(), m.get_document().get_data()});
+			page.push_back({*m, m.get_weight(), m.get_document().get_data(),
+					opts->collapse ? m.get_collapse_count() : 0});
+		if (opts->facet) {
+			for (auto v = authors.values_begin(); v != authors.values_end(); ++v)
+				facets.push_back({XS_SLOT_AUTHOR, *v, v.get_termfreq()});
+			for (auto v = years.values_begin(); v != years.values_end(); ++v)
+				facets.push_back({XS_SLOT_YEAR, *v, v.get_termfreq()});
+		}
 	});
 	if (rc != FOUILLE_OK)
 		return rc;
 	try {
+		for (const facet_value &f : facets)
+			if (opts->facet(f.slot, f.value.data(), f.value.size(), f.count, opts->facet_ud))
+				break;
 		for (size_t i = 0; i < page.size(); i++) {
 			xs_match m;
 			m.docid = page[i].id;
@@ -532,6 +607,7 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 			m.rank = offset + i;
 			m.data = page[i].data.data();
 			m.len = page[i].data.size();
+			m.collapsed = page[i].collapsed;
 			if (fn(&m, ud))
 				break;
 		}
@@ -539,6 +615,18 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 	} catch (...) {
 		return handle_exception(err, "searching");
 	}
+}
+
+int xs_reader_spelling(xs_reader *r, const char *word, unsigned max_edit, char **out, char *err)
+{
+	*out = nullptr;
+	return with_reopen(r, err, "looking up spelling", [&] {
+		std::free(*out);
+		*out = nullptr;
+		std::string s = r->db.get_spelling_suggestion(word, max_edit);
+		if (!s.empty() && !(*out = dup_string(s)))
+			throw std::bad_alloc();
+	});
 }
 
 int xs_reader_each_term(xs_reader *r, const char *prefix, xs_term_fn fn, void *ud, char *err)

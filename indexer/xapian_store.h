@@ -22,9 +22,14 @@ extern "C" {
 #define XS_PREFIX_AUTHOR "A"
 #define XS_PREFIX_ID "Q"
 #define XS_PREFIX_YEAR "Y"
+#define XS_PREFIX_LEAD "L"  /* words of the lead (first paragraph), weighted between title and body */
+#define XS_PREFIX_EXACT "E" /* stem of an accented word, accents kept: ranks exact spellings first */
 
 /* Value slots. */
-#define XS_SLOT_DATE 0 /* "YYYYMMDD", sortable */
+#define XS_SLOT_DATE 0     /* "YYYYMMDD", sortable */
+#define XS_SLOT_AUTHOR 1   /* the author as written, for facets */
+#define XS_SLOT_YEAR 2     /* "YYYY", for facets */
+#define XS_SLOT_COLLAPSE 3 /* a signature shared by near-duplicate articles */
 
 /* ---- documents ---------------------------------------------------------------- */
 
@@ -66,6 +71,9 @@ int xs_writer_get_data(xs_writer *w, const char *idterm, char **out, size_t *len
 int xs_writer_commit(xs_writer *w, char *err);
 /* Discard everything written since the last commit. */
 int xs_writer_cancel(xs_writer *w, char *err);
+/* Add `word` (as written: lowercase, accents kept) to the spelling data used for
+ * suggestions. */
+int xs_writer_add_spelling(xs_writer *w, const char *word, unsigned freqinc, char *err);
 /* Database user metadata (written at the next commit). */
 int xs_writer_set_meta(xs_writer *w, const char *key, const char *value, char *err);
 /* *out is malloc'ed ("" when unset); free() it. */
@@ -100,6 +108,16 @@ xs_query *xs_query_term(const char *term, uint32_t pos);
  * NULL subqueries are skipped. Returns NULL when out of memory.
  */
 xs_query *xs_query_combine(enum xs_op op, xs_query **subs, size_t n, unsigned window);
+/*
+ * Documents whose value in `slot` lies in [lo, hi] (string order); `lo` or `hi` NULL
+ * for an open end (not both).
+ */
+xs_query *xs_query_value_range(unsigned slot, const char *lo, const char *hi);
+/*
+ * Every term starting with `prefix` (which includes any term prefix, e.g. "Sguer"),
+ * the `max_expansion` most frequent at most, as one synonym. NULL when out of memory.
+ */
+xs_query *xs_query_wildcard(const char *prefix, unsigned max_expansion);
 /* Multiply the weight of `q` by `factor` (takes ownership). */
 xs_query *xs_query_scale(xs_query *q, double factor);
 /* A copy of `q`, or NULL. */
@@ -126,16 +144,38 @@ typedef struct xs_match {
 	size_t rank; /* 0-based rank in the whole result list */
 	const void *data;
 	size_t len;
+	uint64_t collapsed; /* with collapsing: how many more matches share its signature */
 } xs_match;
 typedef int (*xs_match_fn)(const xs_match *m, void *ud);
 
+/* One facet value and the number of matches having it. */
+typedef int (*xs_facet_fn)(unsigned slot, const char *value, size_t len, uint64_t count, void *ud);
+
+enum xs_sort { XS_SORT_RELEVANCE = 0, XS_SORT_DATE_ASC = 1, XS_SORT_DATE_DESC = -1 };
+
+typedef struct xs_search_opts {
+	enum xs_sort sort; /* by relevance, or by XS_SLOT_DATE (undated articles last) */
+	int collapse;      /* keep the best match per XS_SLOT_COLLAPSE value */
+	xs_facet_fn facet; /* when set: called for each value of XS_SLOT_AUTHOR and
+	                      XS_SLOT_YEAR over every match (not just the page) */
+	void *facet_ud;
+} xs_search_opts;
+
 /*
- * Run `q`, calling `fn` for the matches ranked offset..offset+limit-1. *estimated
- * receives Xapian's estimate of the total number of matches. Retries once after
- * reopening when the database was modified under the reader.
+ * Run `q`, calling `fn` for the matches ranked offset..offset+limit-1 (`opts` may be
+ * NULL for relevance order, no collapsing, no facets). *estimated receives Xapian's
+ * estimate of the total number of matches (exact when facets are asked for). Reopens
+ * the database first, and again when it was modified under the reader.
  */
 int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limit,
-		     xs_match_fn fn, void *ud, uint64_t *estimated, char *err);
+		     const xs_search_opts *opts, xs_match_fn fn, void *ud, uint64_t *estimated,
+		     char *err);
+
+/*
+ * The word of the index's spelling data closest to `word` (at most `max_edit` edits),
+ * or *out NULL when none. *out malloc'ed.
+ */
+int xs_reader_spelling(xs_reader *r, const char *word, unsigned max_edit, char **out, char *err);
 
 /*
  * Call `fn` for every term starting with `prefix` ("" for all), with the number of

@@ -23,6 +23,10 @@ static const char USAGE[] =
 	"  --limit N        show N hits (default 10)\n"
 	"  --offset N       skip the first N hits\n"
 	"  --snippet-chars N  snippet length in characters (default 200)\n"
+	"  --sort ORDER     relevance (default), date (oldest first) or -date (newest\n"
+	"                   first); undated articles come last\n"
+	"  --and            every word must match, with no fallback to any word\n"
+	"  --or             any word may match (best matches first)\n"
 	"  --json           print one JSON document\n"
 	"  --paths          print only the paths, one per line\n"
 	"  --help, -h       show this help\n"
@@ -308,6 +312,22 @@ int main(int argc, char **argv)
 				goto usage;
 			}
 			i++;
+		} else if (strcmp(a, "--sort") == 0) {
+			if (next && strcmp(next, "relevance") == 0)
+				opts.sort = FOUILLE_SORT_RELEVANCE;
+			else if (next && (strcmp(next, "-date") == 0 || strcmp(next, "newest") == 0))
+				opts.sort = FOUILLE_SORT_DATE_DESC;
+			else if (next && (strcmp(next, "date") == 0 || strcmp(next, "oldest") == 0))
+				opts.sort = FOUILLE_SORT_DATE_ASC;
+			else {
+				fprintf(stderr, "fouille-search: --sort takes relevance, date (oldest first) or -date (newest first)\n");
+				goto usage;
+			}
+			i++;
+		} else if (strcmp(a, "--and") == 0) {
+			opts.flags = (opts.flags & ~FOUILLE_SEARCH_ANY) | FOUILLE_SEARCH_NO_RELAX;
+		} else if (strcmp(a, "--or") == 0) {
+			opts.flags = (opts.flags & ~FOUILLE_SEARCH_NO_RELAX) | FOUILLE_SEARCH_ANY;
 		} else if (strcmp(a, "--json") == 0) {
 			out = OUT_JSON;
 		} else if (strcmp(a, "--paths") == 0) {

@@ -40,6 +40,8 @@ void fouille_search_options_init(fouille_search_options *opts)
 	opts->struct_size = sizeof *opts;
 	opts->limit = DEFAULT_LIMIT;
 	opts->snippet_chars = DEFAULT_SNIPPET_CHARS;
+	opts->sort = FOUILLE_SORT_RELEVANCE;
+	opts->fragments = 1;
 }
 
 typedef struct collector {
@@ -90,7 +92,13 @@ oom:
 
 static int run(collector *c, xs_reader *r, const xs_query *xq, const fouille_search_options *o)
 {
-	int rc = xs_reader_search(r, xq, o->offset, o->limit, collect, c, &c->res->total, c->idx->err);
+	xs_search_opts xo = {XS_SORT_RELEVANCE, 0, NULL, NULL};
+	if (o->sort == FOUILLE_SORT_DATE_DESC)
+		xo.sort = XS_SORT_DATE_DESC;
+	else if (o->sort == FOUILLE_SORT_DATE_ASC)
+		xo.sort = XS_SORT_DATE_ASC;
+	int rc = xs_reader_search(r, xq, o->offset, o->limit, &xo, collect, c, &c->res->total,
+				  c->idx->err);
 	if (rc == FOUILLE_OK && c->failed)
 		rc = c->failed;
 	return rc;
@@ -122,6 +130,14 @@ int fouille_search(fouille_results **out, fouille_index *idx, const char *text,
 			o.limit = MAX_LIMIT;
 		if (!o.snippet_chars)
 			o.snippet_chars = DEFAULT_SNIPPET_CHARS;
+		if (!o.fragments)
+			o.fragments = 1;
+		if (o.sort != FOUILLE_SORT_RELEVANCE && o.sort != FOUILLE_SORT_DATE_DESC &&
+		    o.sort != FOUILLE_SORT_DATE_ASC)
+			return handle_fail(idx, FOUILLE_EINVAL, "unknown sort order %d", (int)o.sort);
+		if ((o.flags & FOUILLE_SEARCH_ANY) && (o.flags & FOUILLE_SEARCH_NO_RELAX))
+			return handle_fail(idx, FOUILLE_EINVAL,
+					   "FOUILLE_SEARCH_ANY and FOUILLE_SEARCH_NO_RELAX exclude each other");
 	}
 
 	analyzer *an = handle_analyzer(idx);
@@ -151,7 +167,8 @@ int fouille_search(fouille_results **out, fouille_index *idx, const char *text,
 	c.terms = query_terms(q, &c.nterms);
 
 	int rc = FOUILLE_OK;
-	xs_query *xq = query_build(q, 0);
+	int any = (o.flags & FOUILLE_SEARCH_ANY) != 0;
+	xs_query *xq = query_build(q, any);
 	if (!xq)
 		rc = handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
 	else
@@ -159,8 +176,8 @@ int fouille_search(fouille_results **out, fouille_index *idx, const char *text,
 	xs_query_free(xq);
 
 	/* Nothing has every word: show what has any of them, and say so. */
-	if (rc == FOUILLE_OK && res->total == 0 && res->n == 0 && !(o.flags & FOUILLE_SEARCH_NO_RELAX) &&
-	    query_positive_count(q) > 1) {
+	if (rc == FOUILLE_OK && res->total == 0 && res->n == 0 && !any &&
+	    !(o.flags & FOUILLE_SEARCH_NO_RELAX) && query_positive_count(q) > 1) {
 		xq = query_build(q, 1);
 		if (!xq) {
 			rc = handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
