@@ -78,30 +78,81 @@ typedef struct fouille_index fouille_index;
 #define FOUILLE_OPEN_CREATE 0x2u   /* with WRITE: create the index if missing */
 #define FOUILLE_OPEN_WAIT 0x4u     /* with WRITE: wait for another writer to finish
                                       instead of failing with FOUILLE_ELOCKED */
+#define FOUILLE_OPEN_ALLOW_PARTIAL 0x8u /* a stub file: search the shards that answer
+                                           when others do not, and say so in each
+                                           result's notice (fouille_results_notice()) */
 
 /*
- * Open the index stored in directory `path` (by convention FOLDER/.fouille).
+ * Open the index stored in directory `path` (by convention FOLDER/.fouille), or the
+ * shards listed by the stub file `path`.
  *
  * out:   receives the new handle, or NULL on failure.
- * path:  the index directory.
+ * path:  the index directory, or a stub file (below).
  * flags: FOUILLE_OPEN_READONLY, or FOUILLE_OPEN_WRITE optionally with
- *        FOUILLE_OPEN_CREATE.
+ *        FOUILLE_OPEN_CREATE; FOUILLE_OPEN_ALLOW_PARTIAL for a stub file.
  *
  * A read-only handle reads only the Xapian database; a writable one also opens the
  * catalog and holds the index's writer lock until closed.
+ *
+ * A stub file (a Xapian stub database: a text file, see fouille_stub_write()) lists
+ * shards, searched as one index: lines `auto PATH` (an index directory FOLDER/.fouille,
+ * its xapian/ database, or a folder holding .fouille; relative to the stub's directory)
+ * and `remote HOST:PORT` (an index served by `xapian-tcpsrv`). Ranking, facets, sorting
+ * and snippets are those of one index holding every article; an article found in two
+ * shards (moved from one to the other, the first not updated since) is one hit, the
+ * better ranked. It opens read-only; every
+ * shard must have been built by this analyzer and schema. A shard that cannot be opened
+ * or does not answer is an error naming it (FOUILLE_EIO for a remote one,
+ * FOUILLE_ENOTFOUND for a missing path), at open or during a search; with
+ * FOUILLE_OPEN_ALLOW_PARTIAL it is left out and each result's notice names it.
  *
  * Returns FOUILLE_OK; FOUILLE_ENOTFOUND when there is no index at `path` (and CREATE
  * was not given); FOUILLE_ELOCKED when another writer holds the index (the message
  * names its process; FOUILLE_OPEN_WAIT waits for it instead);
  * FOUILLE_EVERSION when the index was built by an incompatible analyzer or schema;
- * FOUILLE_EIO or FOUILLE_ERROR otherwise. On failure, when `*out` could not be created,
- * the message is available from fouille_last_open_error() in the same thread.
+ * FOUILLE_EINVAL for a stub file opened for writing or one that cannot be read as a
+ * list of shards; FOUILLE_EIO or FOUILLE_ERROR otherwise. On failure, when `*out` could
+ * not be created, the message is available from fouille_last_open_error() in the same
+ * thread.
  */
 FOUILLE_API int fouille_index_open(fouille_index **out, const char *path, unsigned flags);
 
+/* Options of fouille_index_open_with(). Initialise with fouille_open_options_init(). */
+typedef struct fouille_open_options {
+	size_t struct_size;  /* sizeof(fouille_open_options), set by _init */
+	unsigned timeout_ms; /* remote shards: the longest wait, in milliseconds, to connect
+	                        and then for each answer; 0 = 10 000 (10 s) */
+} fouille_open_options;
+
+/* Fill `opts` with the defaults. */
+FOUILLE_API void fouille_open_options_init(fouille_open_options *opts);
+
 /*
- * The message of the last failed fouille_index_open() in the calling thread, for the
- * case where no handle exists to carry it. Never NULL; "" when there was no failure.
+ * fouille_index_open() with options (NULL: the defaults, as fouille_index_open()).
+ * Returns what fouille_index_open() returns, or FOUILLE_EINVAL for a bad struct_size.
+ */
+FOUILLE_API int fouille_index_open_with(fouille_index **out, const char *path, unsigned flags,
+					const fouille_open_options *opts);
+
+/*
+ * Write the stub file `path` listing `n` shards, for fouille_index_open() and
+ * `fouille-search --index`. Each of `shards` is an index directory (FOLDER/.fouille), a
+ * folder holding one (FOLDER), or "remote:HOST:PORT" for an index served by
+ * `xapian-tcpsrv --port PORT INDEX/xapian` on HOST. Local indexes must exist and are
+ * written as absolute paths; remote ones are not contacted. The file is a Xapian stub
+ * database (Xapian's own tools, e.g. `quest -d`, read it too), written whole or not at
+ * all.
+ *
+ * Returns FOUILLE_OK; FOUILLE_ENOTFOUND when a local shard holds no index;
+ * FOUILLE_EINVAL for a malformed remote or no shard; FOUILLE_EIO when the file cannot be
+ * written; FOUILLE_ENOMEM. The message is available from fouille_last_open_error().
+ */
+FOUILLE_API int fouille_stub_write(const char *path, const char *const *shards, size_t n);
+
+/*
+ * The message of the last failed fouille_index_open() (or fouille_index_open_with(),
+ * fouille_stub_write()) in the calling thread, for the case where no handle exists to
+ * carry it. Never NULL; "" when there was no failure.
  */
 FOUILLE_API const char *fouille_last_open_error(void);
 
@@ -222,7 +273,8 @@ FOUILLE_API int fouille_index_update(fouille_index *idx, const char *folder,
 
 /*
  * The folder the index was last updated from (absolute), or NULL for an index never
- * updated. Borrowed until `idx` is closed.
+ * updated, and for a stub file of several shards (each has its own folder: see
+ * fouille_hit_root()). Borrowed until `idx` is closed.
  */
 FOUILLE_API const char *fouille_index_root(fouille_index *idx);
 
@@ -361,7 +413,8 @@ FOUILLE_API int fouille_results_relaxed(const fouille_results *res);
 
 /*
  * A note for the person searching, or NULL: e.g. which query words were ignored as
- * stopwords. Borrowed until `res` is freed.
+ * stopwords, or (FOUILLE_OPEN_ALLOW_PARTIAL) which shards did not answer and so are
+ * missing from the results. Borrowed until `res` is freed.
  */
 FOUILLE_API const char *fouille_results_notice(const fouille_results *res);
 
@@ -390,8 +443,19 @@ FOUILLE_API const fouille_hit *fouille_results_hit(const fouille_results *res, s
 /* The hit's rank in the whole result list, 1-based (offset + position + 1). */
 FOUILLE_API size_t fouille_hit_rank(const fouille_hit *hit);
 
-/* The article's path, relative to the indexed folder (see fouille_index_root()). */
+/*
+ * The article's path, relative to the folder its index was built from
+ * (fouille_hit_root()).
+ */
 FOUILLE_API const char *fouille_hit_path(const fouille_hit *hit);
+
+/*
+ * The folder (absolute) the index holding the article was built from, or NULL when
+ * unknown: fouille_index_root() for one index, the folder of the hit's own shard for a
+ * stub file of several (for a remote shard, a folder of the machine serving it). The
+ * article's file is fouille_hit_root() + "/" + fouille_hit_path().
+ */
+FOUILLE_API const char *fouille_hit_root(const fouille_hit *hit);
 
 /*
  * Which article of its file the hit is: "" for a file holding one article, else the

@@ -33,6 +33,8 @@ struct fouille_index {
 	analyzer *an;      /* created on first use */
 	char *root;        /* cached fouille_index_root() */
 	int rebuild;       /* built by another analyzer/schema: the next update redoes all */
+	int stub;          /* `dir` is a stub file: its shards are searched as one index */
+	unsigned timeout_ms; /* remote shards: connect and answer timeout (0: default) */
 	char err[XS_ERRLEN];
 };
 

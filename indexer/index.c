@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "docrecord.h"
+#include "stub.h"
 
 /* fouille_index_open() has no handle to carry its message when it fails. */
 static _Thread_local char last_open_error[XS_ERRLEN];
@@ -82,6 +83,10 @@ const char *fouille_last_open_error(void)
 
 xs_reader *handle_reader(fouille_index *idx)
 {
+	if (!idx->reader && idx->stub) {
+		handle_fail(idx, FOUILLE_EIO, "the shards of %s are not open", idx->dir);
+		return NULL;
+	}
 	if (!idx->reader) {
 		int rc = xs_reader_open(&idx->reader, idx->xapian_dir, idx->err);
 		if (rc != FOUILLE_OK)
@@ -151,9 +156,10 @@ fail:
 	return handle_fail(idx, FOUILLE_EIO, "repairing the catalog: %s", catalog_errmsg(idx->cat));
 }
 
-/* Check the versions recorded in the index against this build's. */
-static int check_versions(fouille_index *idx, const char *analyzer_v, const char *schema_v,
-			  uint64_t doccount)
+/* Check the versions recorded in the index (`what`: "the index at DIR", or a shard)
+ * against this build's. */
+static int check_versions(fouille_index *idx, const char *what, const char *analyzer_v,
+			  const char *schema_v, uint64_t doccount)
 {
 	char want_a[16], want_s[16];
 	snprintf(want_a, sizeof want_a, "%d", ANALYZER_VERSION);
@@ -167,10 +173,10 @@ static int check_versions(fouille_index *idx, const char *analyzer_v, const char
 		return FOUILLE_OK;
 	}
 	return handle_fail(idx, FOUILLE_EVERSION,
-			   "the index at %s was built by another version of fouille (analyzer %s, "
+			   "%s was built by another version of fouille (analyzer %s, "
 			   "schema %s; this one uses analyzer %s, schema %s): run fouille-index on "
 			   "its folder again to rebuild it",
-			   idx->dir, *analyzer_v ? analyzer_v : "?", *schema_v ? schema_v : "?",
+			   what, *analyzer_v ? analyzer_v : "?", *schema_v ? schema_v : "?",
 			   want_a, want_s);
 }
 
@@ -247,8 +253,11 @@ static int open_writer(fouille_index *idx)
 		rc = xs_writer_get_meta(idx->writer, META_GENERATION, &xg, idx->err);
 	if (rc == FOUILLE_OK && catalog_get_meta(idx->cat, META_GENERATION, &cg) != 0)
 		rc = handle_fail(idx, FOUILLE_EIO, "%s", catalog_errmsg(idx->cat));
-	if (rc == FOUILLE_OK)
-		rc = check_versions(idx, xa, xs, xs_writer_doccount(idx->writer));
+	if (rc == FOUILLE_OK) {
+		char what[XS_ERRLEN];
+		snprintf(what, sizeof what, "the index at %s", idx->dir);
+		rc = check_versions(idx, what, xa, xs, xs_writer_doccount(idx->writer));
+	}
 	/* The two stores are committed index first, catalog second, each with the same
 	 * generation: when they differ, a run stopped between the two and the catalog is
 	 * rebuilt from the index. */
@@ -273,14 +282,83 @@ static int open_reader(fouille_index *idx)
 	int rc = xs_reader_get_meta(r, META_ANALYZER, &xa, idx->err);
 	if (rc == FOUILLE_OK)
 		rc = xs_reader_get_meta(r, META_SCHEMA, &xs, idx->err);
-	if (rc == FOUILLE_OK)
-		rc = check_versions(idx, xa, xs, xs_reader_doccount(r));
+	if (rc == FOUILLE_OK) {
+		char what[XS_ERRLEN];
+		snprintf(what, sizeof what, "the index at %s", idx->dir);
+		rc = check_versions(idx, what, xa, xs, xs_reader_doccount(r));
+	}
 	free(xa);
 	free(xs);
 	return rc;
 }
 
+/*
+ * A stub file: open its shards as one database, then check each shard's versions on
+ * its own (a combined database answers metadata from its first shard only).
+ */
+static int open_stub_reader(fouille_index *idx)
+{
+	if (idx->flags & (FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE))
+		return handle_fail(idx, FOUILLE_EINVAL,
+				   "%s is a stub file listing shards: it can be searched, not updated "
+				   "(run fouille-index on each shard's folder)",
+				   idx->dir);
+	stub st;
+	int rc = stub_read(&st, idx->dir, idx->err, sizeof idx->err);
+	if (rc != FOUILLE_OK)
+		return rc;
+	xs_shard_spec *specs = calloc(st.n, sizeof *specs);
+	if (!specs) {
+		stub_free(&st);
+		return handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < st.n; i++)
+		specs[i] = (xs_shard_spec){.path = st.v[i].path, .host = st.v[i].host,
+					   .port = st.v[i].port, .label = st.v[i].label,
+					   .origin = st.v[i].origin};
+	int partial = (idx->flags & FOUILLE_OPEN_ALLOW_PARTIAL) != 0;
+	rc = xs_reader_open_shards(&idx->reader, specs, st.n, idx->timeout_ms, partial, idx->err);
+	free(specs);
+	if (rc != FOUILLE_OK && !partial && st.n > 1 && (rc == FOUILLE_EIO || rc == FOUILLE_ENOTFOUND)) {
+		size_t len = strlen(idx->err);
+		snprintf(idx->err + len, sizeof idx->err - len,
+			 "; FOUILLE_OPEN_ALLOW_PARTIAL (fouille-search --allow-partial) searches the "
+			 "other shards");
+	}
+	for (size_t i = 0; rc == FOUILLE_OK && i < st.n; i++) {
+		if (xs_reader_shard_problem(idx->reader, i))
+			continue;
+		char *xa = NULL, *xs = NULL;
+		rc = xs_reader_shard_get_meta(idx->reader, i, META_ANALYZER, &xa, idx->err);
+		if (rc == FOUILLE_OK)
+			rc = xs_reader_shard_get_meta(idx->reader, i, META_SCHEMA, &xs, idx->err);
+		if (rc == FOUILLE_OK) {
+			char what[XS_ERRLEN];
+			snprintf(what, sizeof what, "the shard %s (%s)", st.v[i].label, st.v[i].origin);
+			rc = check_versions(idx, what, xa, xs, xs_reader_shard_doccount(idx->reader, i));
+		}
+		free(xa);
+		free(xs);
+	}
+	stub_free(&st);
+	return rc;
+}
+
+void fouille_open_options_init(fouille_open_options *opts)
+{
+	if (!opts)
+		return;
+	memset(opts, 0, sizeof *opts);
+	opts->struct_size = sizeof *opts;
+}
+
 int fouille_index_open(fouille_index **out, const char *path, unsigned flags)
+{
+	return fouille_index_open_with(out, path, flags, NULL);
+}
+
+int fouille_index_open_with(fouille_index **out, const char *path, unsigned flags,
+			    const fouille_open_options *opts)
 {
 	last_open_error[0] = '\0';
 	if (!out || !path || !*path) {
@@ -290,6 +368,17 @@ int fouille_index_open(fouille_index **out, const char *path, unsigned flags)
 		return FOUILLE_EINVAL;
 	}
 	*out = NULL;
+	fouille_open_options o;
+	fouille_open_options_init(&o);
+	if (opts) {
+		if (opts->struct_size < sizeof(size_t) || opts->struct_size > sizeof o) {
+			snprintf(last_open_error, sizeof last_open_error,
+				 "fouille_open_options.struct_size is %zu; use fouille_open_options_init()",
+				 opts->struct_size);
+			return FOUILLE_EINVAL;
+		}
+		memcpy(&o, opts, opts->struct_size);
+	}
 	fouille_index *idx = calloc(1, sizeof *idx);
 	if (idx)
 		idx->lock_fd = -1;
@@ -300,7 +389,10 @@ int fouille_index_open(fouille_index **out, const char *path, unsigned flags)
 		return FOUILLE_ENOMEM;
 	}
 	idx->flags = flags;
-	int rc = (flags & FOUILLE_OPEN_WRITE) ? open_writer(idx) : open_reader(idx);
+	idx->timeout_ms = o.timeout_ms;
+	idx->stub = stub_is_file(path);
+	int rc = idx->stub ? open_stub_reader(idx)
+		 : (flags & FOUILLE_OPEN_WRITE) ? open_writer(idx) : open_reader(idx);
 	if (rc != FOUILLE_OK) {
 		snprintf(last_open_error, sizeof last_open_error, "%s", idx->err);
 		fouille_index_close(idx);
@@ -333,6 +425,8 @@ const char *fouille_index_root(fouille_index *idx)
 		return NULL;
 	free(idx->root);
 	idx->root = NULL;
+	if (idx->stub && xs_reader_shard_count(idx->reader) > 1)
+		return NULL; /* one folder per shard: fouille_hit_root() */
 	char *v = NULL;
 	int rc;
 	if (idx->writer) {
@@ -357,6 +451,12 @@ uint64_t fouille_index_article_count(fouille_index *idx)
 		return xs_writer_doccount(idx->writer);
 	xs_reader *r = handle_reader(idx);
 	return r ? xs_reader_doccount(r) : 0;
+}
+
+int fouille_stub_write(const char *path, const char *const *shards, size_t n)
+{
+	last_open_error[0] = '\0';
+	return stub_write(path, shards, n, last_open_error, sizeof last_open_error);
 }
 
 int fouille_index_locate(char **out, const char *explicit_path)

@@ -13,6 +13,7 @@
 
 static const char USAGE[] =
 	"usage: fouille-index [options] FOLDER\n"
+	"       fouille-index --write-stub FILE SHARD...\n"
 	"\n"
 	"Index the French articles of FOLDER (and its subfolders) for fouille-search:\n"
 	"plain text (.txt), Markdown (.md), HTML (.html, .htm), JSON (.json: an article or\n"
@@ -31,6 +32,10 @@ static const char USAGE[] =
 	"                   it; exit 1 when a problem is found\n"
 	"  --wait           when another fouille-index is updating the index, wait for it\n"
 	"                   instead of stopping\n"
+	"  --write-stub FILE SHARD...  write a stub file listing shards that fouille-search\n"
+	"                   --index FILE searches as one index: each SHARD is an indexed\n"
+	"                   FOLDER (or its FOLDER/.fouille) or remote:HOST:PORT, an index\n"
+	"                   served by xapian-tcpsrv on HOST\n"
 	"  --quiet, -q      print nothing but errors\n"
 	"  --verbose, -v    list every file and what was done with it\n"
 	"  --help, -h       show this help\n"
@@ -266,6 +271,9 @@ int main(int argc, char **argv)
 	size_t commit_every = 0;
 	const char **exclude = NULL;
 	size_t nexclude = 0;
+	const char *stub_out = NULL;
+	const char **shards = NULL; /* with --write-stub: every other argument */
+	size_t nshards = 0;
 	int status = 2;
 	char *owned_dir = NULL;
 	fouille_index *idx = NULL;
@@ -291,6 +299,12 @@ int main(int argc, char **argv)
 			check = 1;
 		} else if (!only_args && strcmp(a, "--wait") == 0) {
 			wait = FOUILLE_OPEN_WAIT;
+		} else if (!only_args && strcmp(a, "--write-stub") == 0) {
+			if (++i >= argc || !*argv[i]) {
+				fprintf(stderr, "fouille-index: --write-stub needs a file name, then the shards\n");
+				goto out;
+			}
+			stub_out = argv[i];
 		} else if (!only_args && strcmp(a, "--index") == 0) {
 			if (++i >= argc) {
 				fprintf(stderr, "fouille-index: --index needs a directory\n");
@@ -328,13 +342,32 @@ int main(int argc, char **argv)
 		} else if (!only_args && a[0] == '-' && a[1]) {
 			fprintf(stderr, "fouille-index: unknown option %s (see fouille-index --help)\n", a);
 			goto out;
-		} else if (!folder) {
-			folder = a;
 		} else {
-			fprintf(stderr, "fouille-index: one folder at a time (got %s and %s)\n", folder, a);
-			goto out;
+			const char **more = realloc(shards, (nshards + 1) * sizeof *more);
+			if (!more) {
+				fprintf(stderr, "fouille-index: out of memory\n");
+				goto out;
+			}
+			shards = more;
+			shards[nshards++] = a;
 		}
 	}
+	if (stub_out) {
+		if (fouille_stub_write(stub_out, shards, nshards) != FOUILLE_OK) {
+			fprintf(stderr, "fouille-index: %s\n", fouille_last_open_error());
+			goto out;
+		}
+		if (!c.quiet)
+			printf("Wrote %s: %zu shard%s; search them with fouille-search --index %s\n", stub_out,
+			       nshards, nshards == 1 ? "" : "s", stub_out);
+		status = 0;
+		goto out;
+	}
+	if (nshards > 1) {
+		fprintf(stderr, "fouille-index: one folder at a time (got %s and %s)\n", shards[0], shards[1]);
+		goto out;
+	}
+	folder = nshards ? shards[0] : NULL;
 	if (stats || check) {
 		if (!index_dir && folder)
 			index_dir = owned_dir = default_index_dir(folder);
@@ -394,5 +427,6 @@ out:
 	fouille_index_close(idx);
 	free(owned_dir);
 	free(exclude);
+	free(shards);
 	return status;
 }

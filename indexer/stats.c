@@ -130,6 +130,8 @@ int fouille_index_stats(fouille_stats **out, fouille_index *idx)
 		return handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
 	char *analyzer_v = NULL, *schema_v = NULL;
 	int rc = xs_reader_get_meta(r, META_ROOT, &s->root, idx->err);
+	if (rc == FOUILLE_OK && idx->stub && xs_reader_shard_count(r) > 1)
+		s->root[0] = '\0'; /* a folder per shard (metadata comes from the first one) */
 	if (rc == FOUILLE_OK)
 		rc = xs_reader_get_meta(r, META_UPDATED, &s->updated, idx->err);
 	if (rc == FOUILLE_OK)

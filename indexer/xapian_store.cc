@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <sys/stat.h>
 #include <string>
 #include <vector>
 
@@ -28,9 +29,24 @@ struct xs_query {
 	Xapian::Query q;
 };
 
+// One shard of a reader: a local database or a remote one (xapian-tcpsrv).
+struct xs_shard {
+	std::string label, origin;
+	std::string path; // local
+	std::string host; // remote
+	unsigned port = 0;
+	bool open = false;   // part of the combined database
+	std::string problem; // why not, when it is left out
+	Xapian::Database db; // this shard alone; shares its connection with the combined one
+};
+
 struct xs_reader {
-	Xapian::Database db;
+	Xapian::Database db; // the open shards as one database
 	std::string path;
+	std::vector<xs_shard> shards;
+	std::vector<size_t> pos_to_shard; // sub-database position in db -> index in shards
+	unsigned timeout_ms = 0;
+	bool allow_partial = false;
 };
 
 namespace {
@@ -39,7 +55,10 @@ void set_err(char *err, const char *what, const std::string &msg)
 {
 	if (!err)
 		return;
-	std::snprintf(err, XS_ERRLEN, "%s: %s", what, msg.c_str());
+	if (*what)
+		std::snprintf(err, XS_ERRLEN, "%s: %s", what, msg.c_str());
+	else
+		std::snprintf(err, XS_ERRLEN, "%s", msg.c_str());
 	// A message cut to fit must stay UTF-8: drop a character cut in half at the end.
 	size_t n = std::strlen(err), i = n;
 	while (i > 0 && n - i < 3 && (static_cast<unsigned char>(err[i - 1]) & 0xC0) == 0x80)
@@ -92,12 +111,115 @@ char *dup_string(const std::string &s)
 	return p;
 }
 
+// ---- shards ---------------------------------------------------------------------
+
+std::string shard_name(const xs_shard &s)
+{
+	return s.origin.empty() ? s.label : s.label + " (" + s.origin + ")";
+}
+
+bool path_exists(const std::string &p)
+{
+	struct stat st;
+	return stat(p.c_str(), &st) == 0;
+}
+
+// Open one shard on its own. Throws what Xapian throws.
+Xapian::Database open_shard(const xs_shard &s, unsigned timeout_ms)
+{
+	if (!s.host.empty()) {
+		unsigned t = timeout_ms ? timeout_ms : 10000;
+		return Xapian::Remote::open(s.host, s.port, t, t);
+	}
+	if (!path_exists(s.path))
+		throw Xapian::DatabaseOpeningError("there is no index at " + s.path);
+	return Xapian::Database(s.path);
+}
+
+// The message of the exception being handled, for naming a shard that failed.
+std::string current_problem()
+{
+	try {
+		throw;
+	} catch (const Xapian::Error &e) {
+		return e.get_description();
+	} catch (const std::bad_alloc &) {
+		throw;
+	} catch (const std::exception &e) {
+		return e.what();
+	} catch (...) {
+		return "unknown exception";
+	}
+}
+
+// Make r->db the open shards as one database.
+void combine(xs_reader *r)
+{
+	Xapian::Database db;
+	std::vector<size_t> pos;
+	for (size_t i = 0; i < r->shards.size(); i++)
+		if (r->shards[i].open) {
+			db.add_database(r->shards[i].db);
+			pos.push_back(i);
+		}
+	r->db = db;
+	r->pos_to_shard.swap(pos);
+}
+
+size_t open_count(const xs_reader *r)
+{
+	size_t n = 0;
+	for (const xs_shard &s : r->shards)
+		n += s.open;
+	return n;
+}
+
+// A remote shard failed during an operation (Xapian's message does not always say which:
+// "Connection closed unexpectedly"). A connection that failed mid-protocol cannot be
+// trusted, nor can the others of the same operation (they may hold unread replies), so
+// every remote shard is connected again: those that do not answer are named, or with
+// allow_partial left out. Returns FOUILLE_OK when the operation may be tried again.
+int recover_network(xs_reader *r, char *err, const char *what)
+{
+	std::string failed;
+	for (xs_shard &s : r->shards) {
+		if (!s.open || s.host.empty())
+			continue;
+		try {
+			s.db = open_shard(s, r->timeout_ms);
+		} catch (const std::bad_alloc &) {
+			throw;
+		} catch (...) {
+			std::string problem = current_problem();
+			s.problem = "does not answer: " + problem;
+			if (!failed.empty())
+				failed += "; ";
+			failed += "the shard " + shard_name(s) + " does not answer (" + problem + ")";
+			if (r->allow_partial)
+				s.open = false;
+		}
+	}
+	if (!failed.empty() && !r->allow_partial) {
+		set_err(err, what, failed);
+		return FOUILLE_EIO;
+	}
+	if (open_count(r) == 0) {
+		set_err(err, what, "no shard answers: " + failed);
+		return FOUILLE_EIO;
+	}
+	combine(r);
+	return FOUILLE_OK;
+}
+
 // Read the latest commit: a Xapian::Database stays at the revision it opened (a handle
 // kept open across an update, its own or another process's, would search the old
 // index), so move it forward first; reopen() only checks the revision when nothing
-// changed. Reset the reader and try again when the database moved under it.
+// changed. Reset the reader and try again when the database moved under it. A remote
+// shard that fails is named, or with allow_partial left out and the body run again on
+// the others.
 template <typename F> int with_reopen(xs_reader *r, char *err, const char *what, F body)
 {
+	int network_retries = 0;
 	for (int attempt = 0;; attempt++) {
 		try {
 			if (attempt == 0)
@@ -114,6 +236,20 @@ template <typename F> int with_reopen(xs_reader *r, char *err, const char *what,
 			} catch (...) {
 				return handle_exception(err, what);
 			}
+		} catch (const Xapian::NetworkError &) {
+			// Each retry follows a reconnection of every remote shard; a failure that
+			// comes back while every shard answers a fresh connection is reported as
+			// it is.
+			if (network_retries++ >= 2)
+				return handle_exception(err, what);
+			try {
+				int rc = recover_network(r, err, what);
+				if (rc != FOUILLE_OK)
+					return rc;
+			} catch (...) {
+				return handle_exception(err, what);
+			}
+			attempt = -1; // reopen first, as a new call would
 		} catch (...) {
 			return handle_exception(err, what);
 		}
@@ -499,6 +635,12 @@ int xs_reader_open(xs_reader **out, const char *dir, char *err)
 		try {
 			r->db = Xapian::Database(dir);
 			r->path = dir;
+			r->shards.resize(1);
+			r->shards[0].label = dir;
+			r->shards[0].path = dir;
+			r->shards[0].open = true;
+			r->shards[0].db = r->db;
+			r->pos_to_shard.assign(1, 0);
 		} catch (...) {
 			delete r;
 			throw;
@@ -510,9 +652,114 @@ int xs_reader_open(xs_reader **out, const char *dir, char *err)
 	}
 }
 
+int xs_reader_open_shards(xs_reader **out, const xs_shard_spec *specs, size_t n,
+			  unsigned timeout_ms, int allow_partial, char *err)
+{
+	*out = nullptr;
+	xs_reader *r = nullptr;
+	try {
+		if (n == 0) {
+			set_err(err, "opening the shards", "no shard given");
+			return FOUILLE_EINVAL;
+		}
+		r = new xs_reader;
+		r->timeout_ms = timeout_ms;
+		r->allow_partial = allow_partial != 0;
+		r->shards.resize(n);
+		for (size_t i = 0; i < n; i++) {
+			xs_shard &s = r->shards[i];
+			s.label = specs[i].label ? specs[i].label : "";
+			s.origin = specs[i].origin ? specs[i].origin : "";
+			if (specs[i].path)
+				s.path = specs[i].path;
+			if (specs[i].host) {
+				s.host = specs[i].host;
+				s.port = specs[i].port;
+			}
+		}
+		std::string failed;
+		int code = FOUILLE_OK;
+		for (xs_shard &s : r->shards) {
+			try {
+				s.db = open_shard(s, timeout_ms);
+				s.open = true;
+			} catch (const std::bad_alloc &) {
+				throw;
+			} catch (...) {
+				std::string problem = current_problem();
+				bool remote = !s.host.empty();
+				s.problem = (remote ? "does not answer: " : "cannot be opened: ") + problem;
+				if (!failed.empty())
+					failed += "; ";
+				failed += "the shard " + shard_name(s) + (remote ? " does not answer (" : " cannot be opened (") +
+					  problem + ")";
+				if (code == FOUILLE_OK)
+					code = remote ? FOUILLE_EIO : handle_exception(nullptr, "");
+			}
+		}
+		if (open_count(r) == 0 || (!failed.empty() && !r->allow_partial)) {
+			set_err(err, open_count(r) == 0 && n > 1 ? "no shard can be searched" : "", failed);
+			delete r;
+			return code;
+		}
+		combine(r);
+		*out = r;
+		return FOUILLE_OK;
+	} catch (...) {
+		delete r;
+		return handle_exception(err, "opening the shards");
+	}
+}
+
 void xs_reader_close(xs_reader *r)
 {
 	delete r;
+}
+
+size_t xs_reader_shard_count(const xs_reader *r)
+{
+	return r ? r->shards.size() : 0;
+}
+
+const char *xs_reader_shard_label(const xs_reader *r, size_t i)
+{
+	return r && i < r->shards.size() ? r->shards[i].label.c_str() : nullptr;
+}
+
+const char *xs_reader_shard_problem(const xs_reader *r, size_t i)
+{
+	if (!r || i >= r->shards.size() || r->shards[i].open)
+		return nullptr;
+	return r->shards[i].problem.c_str();
+}
+
+int xs_reader_shard_get_meta(xs_reader *r, size_t i, const char *key, char **out, char *err)
+{
+	*out = nullptr;
+	if (i >= r->shards.size() || !r->shards[i].open) {
+		set_err(err, "reading shard metadata", "no such shard");
+		return FOUILLE_EINVAL;
+	}
+	return with_reopen(r, err, "reading index metadata", [&] {
+		std::free(*out);
+		*out = nullptr;
+		if (!r->shards[i].open)
+			throw Xapian::DatabaseOpeningError("the shard " + shard_name(r->shards[i]) + " " +
+							   r->shards[i].problem);
+		*out = dup_string(r->shards[i].db.get_metadata(key));
+		if (!*out)
+			throw std::bad_alloc();
+	});
+}
+
+uint64_t xs_reader_shard_doccount(xs_reader *r, size_t i)
+{
+	uint64_t n = 0;
+	if (i < r->shards.size() && r->shards[i].open)
+		with_reopen(r, nullptr, "counting documents", [&] {
+			n = r->shards[i].open ? r->shards[i].db.get_doccount() : 0;
+		});
+	return n;
 }
 
 int xs_reader_get_meta(xs_reader *r, const char *key, char **out, char *err)
@@ -547,6 +794,7 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 		double score;
 		std::string data;
 		Xapian::doccount collapsed;
+		size_t shard;
 	};
 	struct facet_value {
 		unsigned slot;
@@ -555,7 +803,9 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 	};
 	std::vector<collected> page;
 	std::vector<facet_value> facets;
-	const xs_search_opts defaults = {XS_SORT_RELEVANCE, 0, nullptr, nullptr};
+	std::vector<std::string> shard_meta; // by shard, with opts->shard_meta_key
+	std::vector<bool> have_meta;
+	const xs_search_opts defaults = {XS_SORT_RELEVANCE, 0, nullptr, nullptr, nullptr};
 	if (!opts)
 		opts = &defaults;
 	int rc = with_reopen(r, err, "searching", [&] {
@@ -584,9 +834,21 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 						     static_cast<Xapian::doccount>(limit), check_at_least);
 		if (estimated)
 			*estimated = mset.get_matches_estimated();
-		for (auto m = mset.begin(); m != mset.end(); ++m)
+		mset.fetch(); // remote shards: ask for every document of the page at once
+		// Document ids interleave the shards: id d is document (d-1)/n+1 of the shard
+		// at position (d-1)%n of the n combined.
+		const size_t nsub = r->pos_to_shard.size();
+		shard_meta.assign(r->shards.size(), std::string());
+		have_meta.assign(r->shards.size(), false);
+		for (auto m = mset.begin(); m != mset.end(); ++m) {
+			size_t shard = r->pos_to_shard[(*m - 1) % nsub];
 			page.push_back({*m, m.get_weight(), m.get_document().get_data(),
-					opts->collapse ? m.get_collapse_count() : 0});
+					opts->collapse ? m.get_collapse_count() : 0, shard});
+			if (opts->shard_meta_key && !have_meta[shard]) {
+				shard_meta[shard] = r->shards[shard].db.get_metadata(opts->shard_meta_key);
+				have_meta[shard] = true;
+			}
+		}
 		if (opts->facet) {
 			for (auto v = authors.values_begin(); v != authors.values_end(); ++v)
 				facets.push_back({XS_SLOT_AUTHOR, *v, v.get_termfreq()});
@@ -608,6 +870,8 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 			m.data = page[i].data.data();
 			m.len = page[i].data.size();
 			m.collapsed = page[i].collapsed;
+			m.shard = page[i].shard;
+			m.shard_meta = opts->shard_meta_key ? shard_meta[page[i].shard].c_str() : nullptr;
 			if (fn(&m, ud))
 				break;
 		}

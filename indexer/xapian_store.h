@@ -132,7 +132,38 @@ typedef struct xs_reader xs_reader;
 
 /* FOUILLE_ENOTFOUND when there is no database at `dir`. */
 int xs_reader_open(xs_reader **out, const char *dir, char *err);
+
+/* One database of a reader opened with xs_reader_open_shards(). */
+typedef struct xs_shard_spec {
+	const char *path;   /* a local database directory; NULL for a remote shard */
+	const char *host;   /* a remote shard: xapian-tcpsrv on host:port */
+	unsigned port;
+	const char *label;  /* how messages and notices name it: the path, or host:port */
+	const char *origin; /* where it was named, for messages ("line 2 of FILE"), or NULL */
+} xs_shard_spec;
+
+/*
+ * Open `n` shards read-only and search them as one database (Xapian combines their
+ * statistics, so ranking is that of one database holding every document). Remote
+ * connections use `timeout_ms` for connecting and for each operation (0: Xapian's
+ * default, 10 s). A shard that cannot be opened is an error naming it, unless
+ * `allow_partial`: then it is left out (xs_reader_shard_problem() says why) and the
+ * others are searched, as long as one at least opens. The same goes for a remote shard
+ * that stops answering during a search. The specs are copied.
+ */
+int xs_reader_open_shards(xs_reader **out, const xs_shard_spec *specs, size_t n,
+			  unsigned timeout_ms, int allow_partial, char *err);
 void xs_reader_close(xs_reader *r);
+/* The number of shards the reader was opened with (1 for xs_reader_open()). */
+size_t xs_reader_shard_count(const xs_reader *r);
+/* The shard's label, or NULL when `i` is out of range. */
+const char *xs_reader_shard_label(const xs_reader *r, size_t i);
+/* Why shard `i` is left out ("does not answer: ..."), or NULL when it is searched. */
+const char *xs_reader_shard_problem(const xs_reader *r, size_t i);
+/* Metadata of shard `i` alone; *out malloc'ed ("" when unset). */
+int xs_reader_shard_get_meta(xs_reader *r, size_t i, const char *key, char **out, char *err);
+/* The number of documents of shard `i` alone (0 when left out or on error). */
+uint64_t xs_reader_shard_doccount(xs_reader *r, size_t i);
 /* *out is malloc'ed ("" when unset); free() it. */
 int xs_reader_get_meta(xs_reader *r, const char *key, char **out, char *err);
 uint64_t xs_reader_doccount(xs_reader *r);
@@ -145,6 +176,9 @@ typedef struct xs_match {
 	const void *data;
 	size_t len;
 	uint64_t collapsed; /* with collapsing: how many more matches share its signature */
+	size_t shard;       /* the shard holding it (index in the reader's shards) */
+	const char *shard_meta; /* with xs_search_opts.shard_meta_key: that metadata of its
+	                           shard ("" when unset), else NULL */
 } xs_match;
 typedef int (*xs_match_fn)(const xs_match *m, void *ud);
 
@@ -159,6 +193,8 @@ typedef struct xs_search_opts {
 	xs_facet_fn facet; /* when set: called for each value of XS_SLOT_AUTHOR and
 	                      XS_SLOT_YEAR over every match (not just the page) */
 	void *facet_ud;
+	const char *shard_meta_key; /* when set: each match carries this metadata of the
+	                               shard holding it (e.g. its indexed folder) */
 } xs_search_opts;
 
 /*

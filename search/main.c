@@ -19,7 +19,12 @@ static const char USAGE[] =
 	"\n"
 	"options:\n"
 	"  --index DIR      the index (default: $FOUILLE_INDEX, else the nearest .fouille\n"
-	"                   folder from the current directory up)\n"
+	"                   folder from the current directory up), or a stub file listing\n"
+	"                   shards searched as one (fouille-index --write-stub)\n"
+	"  --allow-partial  with a stub file: when shards do not answer, search the others\n"
+	"                   and say which are missing\n"
+	"  --timeout SECONDS  with a stub file: the longest wait for a remote shard to\n"
+	"                   connect and to answer (default 10)\n"
 	"  --limit N        show N hits (default 10)\n"
 	"  --offset N       skip the first N hits\n"
 	"  --snippet-chars N  snippet length in characters (default 200)\n"
@@ -130,6 +135,12 @@ static char *display_path(const char *root, const char *rel, const char *cwd)
 	return full;
 }
 
+/* The folder of the hit's own index (with a stub file, of its shard), else `root`. */
+static const char *hit_root(const fouille_hit *h, const char *root)
+{
+	return fouille_hit_root(h) ? fouille_hit_root(h) : root;
+}
+
 /* ---- output -------------------------------------------------------------------- */
 
 static void print_snippet(const fouille_hit *h, const style *st)
@@ -172,7 +183,7 @@ static void print_text(const fouille_results *res, const char *query, const char
 	printf("\n\n");
 	for (size_t i = 0; i < n; i++) {
 		const fouille_hit *h = fouille_results_hit(res, i);
-		char *path = display_path(root, fouille_hit_path(h), cwd);
+		char *path = display_path(hit_root(h, root), fouille_hit_path(h), cwd);
 		printf("%zu. %s%s%s\n", fouille_hit_rank(h), st->title_on,
 		       *fouille_hit_title(h) ? fouille_hit_title(h) : "(untitled)", st->title_off);
 		printf("   %s%s", st->dim_on, path ? path : fouille_hit_path(h));
@@ -202,7 +213,7 @@ static void print_json(const fouille_results *res, const char *query, const char
 	fputs(",\"hits\":[", stdout);
 	for (size_t i = 0; i < fouille_results_count(res); i++) {
 		const fouille_hit *h = fouille_results_hit(res, i);
-		char *path = display_path(root, fouille_hit_path(h), cwd);
+		char *path = display_path(hit_root(h, root), fouille_hit_path(h), cwd);
 		printf("%s{\"rank\":%zu,\"path\":", i ? "," : "", fouille_hit_rank(h));
 		json_string(stdout, path ? path : fouille_hit_path(h));
 		fputs(",\"record\":", stdout);
@@ -265,6 +276,9 @@ static int append(char **q, size_t *len, const char *word)
 int main(int argc, char **argv)
 {
 	const char *index_arg = NULL;
+	unsigned open_flags = FOUILLE_OPEN_READONLY;
+	fouille_open_options open_opts;
+	fouille_open_options_init(&open_opts);
 	enum output out = OUT_TEXT;
 	fouille_search_options opts;
 	fouille_search_options_init(&opts);
@@ -293,6 +307,17 @@ int main(int argc, char **argv)
 				goto usage;
 			}
 			index_arg = argv[++i];
+		} else if (strcmp(a, "--allow-partial") == 0) {
+			open_flags |= FOUILLE_OPEN_ALLOW_PARTIAL;
+		} else if (strcmp(a, "--timeout") == 0) {
+			char *end;
+			double sec = next && next[0] >= '0' && next[0] <= '9' ? strtod(next, &end) : -1;
+			if (sec < 0.001 || sec > 86400 || *end) {
+				fprintf(stderr, "fouille-search: --timeout needs a number of seconds, e.g. --timeout 2.5\n");
+				goto usage;
+			}
+			open_opts.timeout_ms = (unsigned)(sec * 1000 + 0.5);
+			i++;
 		} else if (strcmp(a, "--limit") == 0 || strcmp(a, "-n") == 0) {
 			if (parse_count(a, next, &opts.limit))
 				goto usage;
@@ -355,7 +380,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	fouille_index *idx;
-	rc = fouille_index_open(&idx, index_dir, FOUILLE_OPEN_READONLY);
+	rc = fouille_index_open_with(&idx, index_dir, open_flags, &open_opts);
 	if (rc != FOUILLE_OK) {
 		fprintf(stderr, "fouille-search: %s\n", fouille_last_open_error());
 		free(index_dir);
@@ -390,7 +415,8 @@ int main(int argc, char **argv)
 		if (fouille_results_relaxed(res))
 			fprintf(stderr, "fouille-search: no article has every word; listing articles with any of them\n");
 		for (size_t i = 0; i < fouille_results_count(res); i++) {
-			char *p = display_path(root, fouille_hit_path(fouille_results_hit(res, i)), cwd);
+			const fouille_hit *h = fouille_results_hit(res, i);
+			char *p = display_path(hit_root(h, root), fouille_hit_path(h), cwd);
 			puts(p ? p : fouille_hit_path(fouille_results_hit(res, i)));
 			free(p);
 		}

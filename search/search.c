@@ -10,6 +10,7 @@
 #include "../indexer/docrecord.h"
 #include "../indexer/handle.h"
 #include "query.h"
+#include "shards.h"
 #include "snippet.h"
 
 #define DEFAULT_LIMIT 10
@@ -22,6 +23,7 @@ struct fouille_hit {
 	double score;
 	docrecord rec;
 	snippet snip;
+	char *root; /* the folder of the hit's index (its shard's), NULL when unknown */
 };
 
 struct fouille_results {
@@ -83,6 +85,11 @@ static int collect(const xs_match *m, void *ud)
 		docrecord_clear(&h->rec);
 		goto oom;
 	}
+	if (m->shard_meta && *m->shard_meta && !(h->root = strdup(m->shard_meta))) {
+		docrecord_clear(&h->rec);
+		snippet_clear(&h->snip);
+		goto oom;
+	}
 	res->n++;
 	return 0;
 oom:
@@ -92,13 +99,14 @@ oom:
 
 static int run(collector *c, xs_reader *r, const xs_query *xq, const fouille_search_options *o)
 {
-	xs_search_opts xo = {XS_SORT_RELEVANCE, 0, NULL, NULL};
+	xs_search_opts xo = {XS_SORT_RELEVANCE, 0, NULL, NULL, NULL};
 	if (o->sort == FOUILLE_SORT_DATE_DESC)
 		xo.sort = XS_SORT_DATE_DESC;
 	else if (o->sort == FOUILLE_SORT_DATE_ASC)
 		xo.sort = XS_SORT_DATE_ASC;
-	int rc = xs_reader_search(r, xq, o->offset, o->limit, &xo, collect, c, &c->res->total,
-				  c->idx->err);
+	xo.shard_meta_key = META_ROOT; /* each hit's folder: its own shard's */
+	int rc = shards_search(r, xq, o->offset, o->limit, &xo, collect, c, &c->res->total,
+			       c->idx->err);
 	if (rc == FOUILLE_OK && c->failed)
 		rc = c->failed;
 	return rc;
@@ -189,6 +197,22 @@ int fouille_search(fouille_results **out, fouille_index *idx, const char *text,
 	}
 	if (rc == FOUILLE_OK && qnotice && !(res->notice = strdup(qnotice)))
 		rc = handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
+	/* shards left out (FOUILLE_OPEN_ALLOW_PARTIAL) */
+	char *snotice = NULL;
+	if (rc == FOUILLE_OK && shards_notice(r, &snotice) != 0)
+		rc = handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
+	if (snotice) {
+		size_t n = (res->notice ? strlen(res->notice) + 2 : 0) + strlen(snotice) + 1;
+		char *both = malloc(n);
+		if (both)
+			snprintf(both, n, "%s%s%s", res->notice ? res->notice : "", res->notice ? "; " : "",
+				 snotice);
+		else
+			rc = handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
+		free(res->notice);
+		res->notice = both;
+		free(snotice);
+	}
 	query_free(q);
 	if (rc != FOUILLE_OK) {
 		fouille_results_free(res);
@@ -205,6 +229,7 @@ void fouille_results_free(fouille_results *res)
 	for (size_t i = 0; i < res->n; i++) {
 		docrecord_clear(&res->hits[i].rec);
 		snippet_clear(&res->hits[i].snip);
+		free(res->hits[i].root);
 	}
 	free(res->hits);
 	free(res->notice);
@@ -244,6 +269,11 @@ size_t fouille_hit_rank(const fouille_hit *hit)
 const char *fouille_hit_path(const fouille_hit *hit)
 {
 	return hit ? hit->rec.path : NULL;
+}
+
+const char *fouille_hit_root(const fouille_hit *hit)
+{
+	return hit ? hit->root : NULL;
 }
 
 const char *fouille_hit_record(const fouille_hit *hit)
