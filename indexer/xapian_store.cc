@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
+#include <map>
 #include <new>
 #include <sys/stat.h>
 #include <string>
@@ -782,6 +784,76 @@ uint64_t xs_reader_doccount(xs_reader *r)
 	return n;
 }
 
+} // extern "C"
+
+namespace {
+
+struct facet_value {
+	unsigned slot;
+	std::string value;
+	Xapian::doccount count;
+};
+
+bool has_remote(const xs_reader *r)
+{
+	for (const xs_shard &s : r->shards)
+		if (s.open && !s.host.empty())
+			return true;
+	return false;
+}
+
+// Oldest first, undated articles last, without a KeyMaker: the dated matches sorted by
+// value (then relevance), then the undated ones by relevance, the page cut across the
+// two. Counts are exact (every match is checked), facets the sum of both.
+template <typename Take>
+void search_oldest_first(xs_reader *r, const Xapian::Query &q, size_t offset, size_t limit,
+			 const xs_search_opts *opts, Take take, std::vector<facet_value> &facets,
+			 uint64_t *estimated)
+{
+	const Xapian::Query dated_filter(Xapian::Query::OP_VALUE_GE, XS_SLOT_DATE, std::string("0"));
+	const Xapian::doccount all = r->db.get_doccount();
+	std::map<std::string, Xapian::doccount> by_author, by_year;
+	auto run = [&](const Xapian::Query &part, bool by_value, size_t from, size_t count) {
+		Xapian::Enquire enquire(r->db);
+		enquire.set_query(part);
+		if (by_value)
+			enquire.set_sort_by_value_then_relevance(XS_SLOT_DATE, false);
+		if (opts->collapse)
+			enquire.set_collapse_key(XS_SLOT_COLLAPSE);
+		Xapian::ValueCountMatchSpy authors(XS_SLOT_AUTHOR), years(XS_SLOT_YEAR);
+		if (opts->facet) {
+			enquire.add_matchspy(&authors);
+			enquire.add_matchspy(&years);
+		}
+		Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(from),
+						     static_cast<Xapian::doccount>(count), all);
+		take(mset);
+		if (opts->facet) {
+			for (auto v = authors.values_begin(); v != authors.values_end(); ++v)
+				by_author[*v] += v.get_termfreq();
+			for (auto v = years.values_begin(); v != years.values_end(); ++v)
+				by_year[*v] += v.get_termfreq();
+		}
+		return mset.get_matches_estimated();
+	};
+	Xapian::doccount dated =
+		run(Xapian::Query(Xapian::Query::OP_FILTER, q, dated_filter), true, offset, limit);
+	size_t from = offset > dated ? offset - dated : 0;
+	size_t count = offset + limit > dated ? offset + limit - std::max<size_t>(offset, dated) : 0;
+	Xapian::doccount undated =
+		run(Xapian::Query(Xapian::Query::OP_AND_NOT, q, dated_filter), false, from, count);
+	if (estimated)
+		*estimated = dated + undated;
+	for (const auto &v : by_author)
+		facets.push_back({XS_SLOT_AUTHOR, v.first, v.second});
+	for (const auto &v : by_year)
+		facets.push_back({XS_SLOT_YEAR, v.first, v.second});
+}
+
+} // namespace
+
+extern "C" {
+
 int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limit,
 		     const xs_search_opts *opts, xs_match_fn fn, void *ud, uint64_t *estimated,
 		     char *err)
@@ -796,11 +868,6 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 		Xapian::doccount collapsed;
 		size_t shard;
 	};
-	struct facet_value {
-		unsigned slot;
-		std::string value;
-		Xapian::doccount count;
-	};
 	std::vector<collected> page;
 	std::vector<facet_value> facets;
 	std::vector<std::string> shard_meta; // by shard, with opts->shard_meta_key
@@ -811,10 +878,39 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 	int rc = with_reopen(r, err, "searching", [&] {
 		page.clear();
 		facets.clear();
+		// Document ids interleave the shards: id d is document (d-1)/n+1 of the shard
+		// at position (d-1)%n of the n combined.
+		const size_t nsub = r->pos_to_shard.size();
+		shard_meta.assign(r->shards.size(), std::string());
+		have_meta.assign(r->shards.size(), false);
+		auto take = [&](Xapian::MSet &mset) {
+			mset.fetch(); // remote shards: ask for every document of the page at once
+			for (auto m = mset.begin(); m != mset.end(); ++m) {
+				size_t shard = r->pos_to_shard[(*m - 1) % nsub];
+				page.push_back({*m, m.get_weight(), m.get_document().get_data(),
+						opts->collapse ? m.get_collapse_count() : 0, shard});
+				if (opts->shard_meta_key && !have_meta[shard]) {
+					shard_meta[shard] =
+						r->shards[shard].db.get_metadata(opts->shard_meta_key);
+					have_meta[shard] = true;
+				}
+			}
+		};
+		// The remote backend takes no KeyMaker (UnimplementedError): with a remote
+		// shard, dates sort by value, and oldest first runs as two searches, the dated
+		// articles then the undated ones, so that these come last as they do locally.
+		const bool remote = has_remote(r);
+		if (remote && opts->sort == XS_SORT_DATE_ASC) {
+			search_oldest_first(r, q->q, offset, limit, opts, take, facets, estimated);
+			return;
+		}
 		Xapian::Enquire enquire(r->db);
 		enquire.set_query(q->q);
 		Xapian::MultiValueKeyMaker by_date;
-		if (opts->sort != XS_SORT_RELEVANCE) {
+		if (opts->sort != XS_SORT_RELEVANCE && remote) {
+			// newest first: the empty value of undated articles sorts last
+			enquire.set_sort_by_value_then_relevance(XS_SLOT_DATE, true);
+		} else if (opts->sort != XS_SORT_RELEVANCE) {
 			// Undated articles last either way: the default value sorts after every
 			// date ascending and before every date descending (then reversed).
 			bool newest_first = opts->sort == XS_SORT_DATE_DESC;
@@ -834,21 +930,7 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 						     static_cast<Xapian::doccount>(limit), check_at_least);
 		if (estimated)
 			*estimated = mset.get_matches_estimated();
-		mset.fetch(); // remote shards: ask for every document of the page at once
-		// Document ids interleave the shards: id d is document (d-1)/n+1 of the shard
-		// at position (d-1)%n of the n combined.
-		const size_t nsub = r->pos_to_shard.size();
-		shard_meta.assign(r->shards.size(), std::string());
-		have_meta.assign(r->shards.size(), false);
-		for (auto m = mset.begin(); m != mset.end(); ++m) {
-			size_t shard = r->pos_to_shard[(*m - 1) % nsub];
-			page.push_back({*m, m.get_weight(), m.get_document().get_data(),
-					opts->collapse ? m.get_collapse_count() : 0, shard});
-			if (opts->shard_meta_key && !have_meta[shard]) {
-				shard_meta[shard] = r->shards[shard].db.get_metadata(opts->shard_meta_key);
-				have_meta[shard] = true;
-			}
-		}
+		take(mset);
 		if (opts->facet) {
 			for (auto v = authors.values_begin(); v != authors.values_end(); ++v)
 				facets.push_back({XS_SLOT_AUTHOR, *v, v.get_termfreq()});

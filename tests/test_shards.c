@@ -427,11 +427,13 @@ static int accepts(int port)
 	return ok;
 }
 
-/* Start xapian-tcpsrv on `db` in its own process group; its pid, or -1. */
-static pid_t start_server(const char *db, int port)
+/* Start xapian-tcpsrv on `db` in its own process group (closing connections idle for
+ * `idle_ms`, 0: its default); its pid, or -1. */
+static pid_t start_server(const char *db, int port, int idle_ms)
 {
-	char p[16];
+	char p[16], idle[16];
 	snprintf(p, sizeof p, "%d", port);
+	snprintf(idle, sizeof idle, "%d", idle_ms);
 	pid_t pid = fork();
 	if (pid == 0) {
 		setpgid(0, 0);
@@ -440,8 +442,12 @@ static pid_t start_server(const char *db, int port)
 			dup2(null, 1);
 			dup2(null, 2);
 		}
-		execlp("xapian-tcpsrv", "xapian-tcpsrv", "--port", p, "--interface", "127.0.0.1", db,
-		       (char *)NULL);
+		if (idle_ms)
+			execlp("xapian-tcpsrv", "xapian-tcpsrv", "--port", p, "--interface", "127.0.0.1",
+			       "--idle-timeout", idle, db, (char *)NULL);
+		else
+			execlp("xapian-tcpsrv", "xapian-tcpsrv", "--port", p, "--interface", "127.0.0.1", db,
+			       (char *)NULL);
 		_exit(127);
 	}
 	if (pid < 0)
@@ -489,7 +495,7 @@ static void test_remote(void)
 		return;
 	}
 	int port = free_port();
-	pid_t srv = start_server(tmp_path("b/.fouille/xapian"), port);
+	pid_t srv = start_server(tmp_path("b/.fouille/xapian"), port, 0);
 	CHECK(srv > 0, "xapian-tcpsrv on port %d", port);
 	if (srv <= 0)
 		return;
@@ -542,7 +548,7 @@ static void test_remote(void)
 	      "%d %s", rc, fouille_last_open_error());
 
 	/* a server that accepts and never answers: the timeout */
-	srv = start_server(tmp_path("b/.fouille/xapian"), port);
+	srv = start_server(tmp_path("b/.fouille/xapian"), port, 0);
 	CHECK(srv > 0, "xapian-tcpsrv again");
 	if (srv > 0) {
 		kill(-srv, SIGSTOP);
@@ -558,6 +564,23 @@ static void test_remote(void)
 		CHECK(took < 3.0, "gave up after %.2f s with a 0.3 s timeout", took);
 		if (rc == FOUILLE_OK)
 			fouille_index_close(strict);
+		stop_server(srv);
+	}
+
+	/* a server that closes idle connections: a handle kept open reconnects */
+	srv = start_server(tmp_path("b/.fouille/xapian"), port, 200);
+	CHECK(srv > 0, "xapian-tcpsrv --idle-timeout");
+	if (srv > 0) {
+		rc = fouille_index_open(&strict, tmp_path("remote.stub"), FOUILLE_OPEN_READONLY);
+		CHECK(rc == FOUILLE_OK, "%s", fouille_last_open_error());
+		if (rc == FOUILLE_OK) {
+			struct timespec ts = {0, 600 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+			rc = search_paths(strict, "port", got, sizeof got, notice, sizeof notice);
+			CHECK(rc == FOUILLE_OK && contains(got, want_b), "after an idle close: %s",
+			      fouille_errmsg(strict));
+			fouille_index_close(strict);
+		}
 		stop_server(srv);
 	}
 	free(rb);
