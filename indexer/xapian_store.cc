@@ -40,6 +40,10 @@ struct xs_shard {
 	bool open = false;   // part of the combined database
 	std::string problem; // why not, when it is left out
 	Xapian::Database db; // this shard alone; shares its connection with the combined one
+	// xs_search_opts.shard_meta_key's value, kept until the shard changes (a round trip
+	// saved per search on a remote shard)
+	std::string meta_key, meta_value;
+	bool meta_cached = false;
 };
 
 struct xs_reader {
@@ -154,9 +158,16 @@ std::string current_problem()
 	}
 }
 
+void forget_meta(xs_reader *r)
+{
+	for (xs_shard &s : r->shards)
+		s.meta_cached = false;
+}
+
 // Make r->db the open shards as one database.
 void combine(xs_reader *r)
 {
+	forget_meta(r);
 	Xapian::Database db;
 	std::vector<size_t> pos;
 	for (size_t i = 0; i < r->shards.size(); i++)
@@ -224,8 +235,8 @@ template <typename F> int with_reopen(xs_reader *r, char *err, const char *what,
 	int network_retries = 0;
 	for (int attempt = 0;; attempt++) {
 		try {
-			if (attempt == 0)
-				r->db.reopen();
+			if (attempt == 0 && r->db.reopen())
+				forget_meta(r);
 			body();
 			return FOUILLE_OK;
 		} catch (const Xapian::DatabaseModifiedError &) {
@@ -235,6 +246,7 @@ template <typename F> int with_reopen(xs_reader *r, char *err, const char *what,
 			}
 			try {
 				r->db.reopen();
+				forget_meta(r);
 			} catch (...) {
 				return handle_exception(err, what);
 			}
@@ -889,9 +901,14 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 				size_t shard = r->pos_to_shard[(*m - 1) % nsub];
 				page.push_back({*m, m.get_weight(), m.get_document().get_data(),
 						opts->collapse ? m.get_collapse_count() : 0, shard});
+				xs_shard &sh = r->shards[shard];
 				if (opts->shard_meta_key && !have_meta[shard]) {
-					shard_meta[shard] =
-						r->shards[shard].db.get_metadata(opts->shard_meta_key);
+					if (!sh.meta_cached || sh.meta_key != opts->shard_meta_key) {
+						sh.meta_value = sh.db.get_metadata(opts->shard_meta_key);
+						sh.meta_key = opts->shard_meta_key;
+						sh.meta_cached = true;
+					}
+					shard_meta[shard] = sh.meta_value;
 					have_meta[shard] = true;
 				}
 			}

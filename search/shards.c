@@ -191,8 +191,9 @@ int shards_search(xs_reader *r, const xs_query *q, size_t offset, size_t limit,
 	dedupe d = {.offset = offset, .limit = limit};
 	o.facet = opts && opts->facet ? on_facet : NULL;
 	o.facet_ud = &d;
-	/* a margin for the duplicates; read more when they ate it */
-	size_t fetch = offset + limit + (limit < 10 ? 10 : limit);
+	/* the page and what precedes it; more when duplicates were found (over remote
+	 * shards every document read costs a round trip's share) */
+	size_t fetch = offset + limit;
 	int rc;
 	for (;;) {
 		dedupe_reset(&d);
@@ -206,7 +207,7 @@ int shards_search(xs_reader *r, const xs_query *q, size_t offset, size_t limit,
 			break;
 		if (d.kept >= offset + limit || d.seen < fetch)
 			break; /* the page is full, or every match was read */
-		fetch *= 2;
+		fetch += (fetch - d.kept) * 2 + 10;
 	}
 	if (rc == FOUILLE_OK && d.oom) {
 		snprintf(err, XS_ERRLEN, "out of memory");

@@ -15,8 +15,8 @@
  * With several, an article held by two shards (moved from one folder to another, the
  * first index not updated since: the same content, file name and record) is one hit,
  * the better ranked; pages are counted after that, so no article shows on two pages.
- * The page is then read from the start of the result list (offset + limit hits and a
- * margin), not from the offset.
+ * The page is then read from the start of the result list (offset + limit hits, more
+ * when some were duplicates), not from the offset.
  */
 int shards_search(xs_reader *r, const xs_query *q, size_t offset, size_t limit,
 		  const xs_search_opts *opts, xs_match_fn fn, void *ud, uint64_t *estimated,

@@ -357,9 +357,6 @@ static void test_moved_article(void)
 		fouille_results *res;
 		if (fouille_search(&res, idx, "port", &o) != FOUILLE_OK)
 			break;
-		if (o.offset == 0)
-			CHECK(fouille_results_total(res) == 5, "total %llu",
-			      (unsigned long long)fouille_results_total(res));
 		for (size_t i = 0; i < fouille_results_count(res); i++) {
 			const fouille_hit *h = fouille_results_hit(res, i);
 			char line[PATH_MAX * 2];
@@ -372,6 +369,15 @@ static void test_moved_article(void)
 		fouille_results_free(res);
 	}
 	CHECK(count == 5, "%zu hits over the pages:\n%s", count, seen);
+	/* the total leaves out the duplicates read (all of them on a page holding all) */
+	o.offset = 0;
+	o.limit = 10;
+	fouille_results *res;
+	if (fouille_search(&res, idx, "port", &o) == FOUILLE_OK) {
+		CHECK(fouille_results_total(res) == 5 && fouille_results_count(res) == 5, "total %llu",
+		      (unsigned long long)fouille_results_total(res));
+		fouille_results_free(res);
+	}
 	fouille_index_close(idx);
 }
 
