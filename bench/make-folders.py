@@ -279,9 +279,9 @@ def cmd_synth(src, out, count, seed):
         lead = leads[int(rand() * nleads)]
         title = make_title(rng, pool[lead])
         head = (f"{title}\n\n".encode() + enc[lead]
-                + f"\n\npar {authors[int(rand() * len(authors))]}\n{make_date(rng)}\n".encode())
+                + f"\n\npar {authors[int(rand() * len(authors))]}\n{make_date(rng)}".encode())
         if rand() < 0.3:
-            head += f"Temps de lecture {randint(2, 9)} min.\n".encode()
+            head += f"\nTemps de lecture {randint(2, 9)} min.".encode()
         parts = [head]
         size = len(head)
         want = randint(TARGET_BYTES // 2, TARGET_BYTES * 3 // 2)
