@@ -19,6 +19,7 @@
 #   ROUNDS   rounds over the queries for the in-library loop (default: 20)
 #   RESULTS  the Markdown results file (default: $WORK/results.md)
 #   QUERIES  query file (default: bench/queries.txt)
+#   PEERS    0 to run fouille alone (for scale folders), default 1
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,6 +30,7 @@ DATA=${DATA:-/tmp/fouille-bench-data}
 RUNS=${RUNS:-10}
 ROUNDS=${ROUNDS:-20}
 QUERIES=${QUERIES:-$here/queries.txt}
+PEERS=${PEERS:-1}
 BUILD=$(cd "$BUILD" && pwd)
 
 say() { printf '%s\n' "$*" >&2; }
@@ -92,6 +94,7 @@ measure() {
 measure fouille-index "$WORK/fouille" "$BUILD/fouille-index" --quiet --index "$WORK/fouille" "$folder"
 measure fouille-index-rerun "$WORK/fouille" "$BUILD/fouille-index" --quiet --index "$WORK/fouille" "$folder"
 
+if [ "$PEERS" = 1 ]; then
 # omindex: .txt as text/plain (it would ask libmagic otherwise), URLs relative to the
 # folder, a new database, French stemming; no deletion pass is needed on a new database
 measure omindex "$WORK/omega" omindex --db "$WORK/omega" --url / --stemmer=french \
@@ -127,6 +130,7 @@ COMMIT;
 INSERT INTO docs(docs) VALUES('optimize');
 EOF
 measure sqlite-fts5 "$WORK/fts5.db" sqlite3 "$WORK/fts5.db" ".read $WORK/fts5-load.sql"
+fi
 
 # ---- queries ------------------------------------------------------------------------
 mapfile -t qs < <(grep -v '^\s*\(#\|$\)' "$QUERIES")
@@ -147,7 +151,9 @@ WHERE docs MATCH '${match% }' ORDER BY rank LIMIT 10;
 EOF
 	sqlite_cmds+=("sqlite3 $WORK/fts5.db '.read $WORK/sql/q$i.sql'")
 done
-for tool in fouille quest recoll sqlite; do
+tools=(fouille)
+[ "$PEERS" = 1 ] && tools+=(quest recoll sqlite)
+for tool in "${tools[@]}"; do
 	say "query: $tool"
 	unset -n cmds 2>/dev/null || true
 	declare -n cmds=${tool}_cmds
@@ -192,6 +198,8 @@ names = {"fouille": "fouille-search (10 hits, snippets)", "quest": "quest (omind
          "recoll": "recollq -A (10 hits, abstracts)", "sqlite": "sqlite3 FTS5 + snippet() (10 hits)"}
 med = {}
 for tool in ["fouille", "quest", "recoll", "sqlite"]:
+    if not os.path.exists(os.path.join(work, f"hf-{tool}.json")):
+        continue
     res = json.load(open(os.path.join(work, f"hf-{tool}.json")))["results"]
     times = [t * 1000 for r in res for t in r["times"]]
     med[tool] = (statistics.median(times), pct(times, 95), statistics.mean(times))
