@@ -144,7 +144,15 @@ Xapian::Database open_shard(const xs_shard &s, unsigned timeout_ms)
 	}
 	if (!path_exists(s.path))
 		throw Xapian::DatabaseOpeningError("there is no index at " + s.path);
-	return Xapian::Database(s.path);
+	// as xs_reader_open(): commits discarding the revision being opened, open again
+	for (int attempt = 0;; attempt++) {
+		try {
+			return Xapian::Database(s.path);
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (attempt >= MAX_REOPEN)
+				throw;
+		}
+	}
 }
 
 // The message of the exception being handled, for naming a shard that failed.
@@ -910,8 +918,13 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 		const size_t nsub = r->pos_to_shard.size();
 		shard_meta.assign(r->shards.size(), std::string());
 		have_meta.assign(r->shards.size(), false);
+		const bool remote = has_remote(r);
 		auto take = [&](Xapian::MSet &mset) {
-			mset.fetch(); // remote shards: ask for every document of the page at once
+			// Remote shards: ask for every document of the page at once. Only from the
+			// first item: Xapian 1.4's MSet::fetch() reads before its items when the
+			// MSet starts further (a crash with an offset).
+			if (remote && mset.get_firstitem() == 0)
+				mset.fetch();
 			for (auto m = mset.begin(); m != mset.end(); ++m) {
 				size_t shard = r->pos_to_shard[(*m - 1) % nsub];
 				page.push_back({*m, m.get_weight(), m.get_document().get_data(),
@@ -931,7 +944,6 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 		// The remote backend takes no KeyMaker (UnimplementedError): with a remote
 		// shard, dates sort by value, and oldest first runs as two searches, the dated
 		// articles then the undated ones, so that these come last as they do locally.
-		const bool remote = has_remote(r);
 		if (remote && opts->sort == XS_SORT_DATE_ASC) {
 			search_oldest_first(r, q->q, offset, limit, opts, take, facets, estimated);
 			return;

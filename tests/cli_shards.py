@@ -345,8 +345,13 @@ def main():
             check(rc == 0 and f"Note: 2 of 3 shards answered" in out and down in out,
                   "the text output shows the notice", out[:300] + err)
 
-            # a server that accepts connections and never answers: --timeout
-            servers[1] = start_server(os.path.join(indexes[2], "xapian"), ports[1])
+            # a server that accepts connections and never answers: --timeout (on a new
+            # port: a killed server's listening socket may outlive it a moment)
+            port = free_port()
+            down = f"127.0.0.1:{port}"
+            servers[1] = start_server(os.path.join(indexes[2], "xapian"), port)
+            stub = os.path.join(tmp, "stalled.stub")
+            run([INDEX, "--write-stub", stub, indexes[0], f"remote:127.0.0.1:{ports[0]}", f"remote:{down}"])
             os.killpg(servers[1].pid, signal.SIGSTOP)
             t0 = time.monotonic()
             rc, out, err = run([SEARCH, "--index", stub, "--timeout", "0.5", "--", word])

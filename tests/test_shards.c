@@ -553,7 +553,12 @@ static void test_remote(void)
 		      contains(fouille_last_open_error(), "line 2 of"),
 	      "%d %s", rc, fouille_last_open_error());
 
-	/* a server that accepts and never answers: the timeout */
+	/* a server that accepts and never answers: the timeout (each server on a port of its
+	 * own: a killed server's listening socket may outlive it a moment) */
+	port = free_port();
+	snprintf(label, sizeof label, "127.0.0.1:%d", port);
+	snprintf(stubtext, sizeof stubtext, "auto %s\nremote %s\n", tmp_path("c/.fouille"), label);
+	write_file(tmp_path("remote.stub"), stubtext);
 	srv = start_server(tmp_path("b/.fouille/xapian"), port, 0);
 	CHECK(srv > 0, "xapian-tcpsrv again");
 	if (srv > 0) {
@@ -574,13 +579,17 @@ static void test_remote(void)
 	}
 
 	/* a server that closes idle connections: a handle kept open reconnects */
-	srv = start_server(tmp_path("b/.fouille/xapian"), port, 200);
+	port = free_port();
+	snprintf(label, sizeof label, "127.0.0.1:%d", port);
+	snprintf(stubtext, sizeof stubtext, "auto %s\nremote %s\n", tmp_path("c/.fouille"), label);
+	write_file(tmp_path("remote.stub"), stubtext);
+	srv = start_server(tmp_path("b/.fouille/xapian"), port, 1000);
 	CHECK(srv > 0, "xapian-tcpsrv --idle-timeout");
 	if (srv > 0) {
 		rc = fouille_index_open(&strict, tmp_path("remote.stub"), FOUILLE_OPEN_READONLY);
 		CHECK(rc == FOUILLE_OK, "%s", fouille_last_open_error());
 		if (rc == FOUILLE_OK) {
-			struct timespec ts = {0, 600 * 1000 * 1000};
+			struct timespec ts = {2, 500 * 1000 * 1000};
 			nanosleep(&ts, NULL);
 			rc = search_paths(strict, "port", got, sizeof got, notice, sizeof notice);
 			CHECK(rc == FOUILLE_OK && contains(got, want_b), "after an idle close: %s",
