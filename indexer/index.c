@@ -332,6 +332,13 @@ static int open_stub_reader(fouille_index *idx)
 		rc = xs_reader_shard_get_meta(idx->reader, i, META_ANALYZER, &xa, idx->err);
 		if (rc == FOUILLE_OK)
 			rc = xs_reader_shard_get_meta(idx->reader, i, META_SCHEMA, &xs, idx->err);
+		if (rc == FOUILLE_EIO && partial) {
+			/* it answered the connection, not the question: left out like the others */
+			rc = xs_reader_leave_out(idx->reader, i, idx->err);
+			free(xa);
+			free(xs);
+			continue;
+		}
 		if (rc == FOUILLE_OK) {
 			char what[XS_ERRLEN];
 			snprintf(what, sizeof what, "the shard %s (%s)", st.v[i].label, st.v[i].origin);

@@ -14,6 +14,8 @@
 #include <new>
 #include <sys/stat.h>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "fouille.h"
@@ -155,6 +157,44 @@ Xapian::Database open_shard(const xs_shard &s, unsigned timeout_ms)
 	}
 }
 
+// Open the shards `which` (indexes in r->shards) into dbs[k], or errs[k] what opening
+// threw. Remote ones each in a thread of their own, all at once: servers that hang cost
+// one timeout, not one each, and connections to far machines overlap.
+void open_together(const xs_reader *r, const std::vector<size_t> &which,
+		   std::vector<Xapian::Database> &dbs, std::vector<std::exception_ptr> &errs)
+{
+	dbs.assign(which.size(), Xapian::Database());
+	errs.assign(which.size(), nullptr);
+	auto open_one = [&](size_t k) {
+		try {
+			dbs[k] = open_shard(r->shards[which[k]], r->timeout_ms);
+		} catch (...) {
+			errs[k] = std::current_exception();
+		}
+	};
+	std::vector<std::thread> threads;
+	try {
+		for (size_t k = 0; k < which.size(); k++) {
+			if (r->shards[which[k]].host.empty())
+				continue;
+			try {
+				threads.emplace_back(open_one, k);
+			} catch (const std::system_error &) {
+				open_one(k); // no thread to be had: here, in turn
+			}
+		}
+		for (size_t k = 0; k < which.size(); k++)
+			if (r->shards[which[k]].host.empty())
+				open_one(k);
+	} catch (...) {
+		for (std::thread &t : threads)
+			t.join();
+		throw;
+	}
+	for (std::thread &t : threads)
+		t.join();
+}
+
 // The message of the exception being handled, for naming a shard that failed.
 std::string current_problem()
 {
@@ -208,11 +248,19 @@ size_t open_count(const xs_reader *r)
 int recover_network(xs_reader *r, char *err, const char *what)
 {
 	std::string failed;
-	for (xs_shard &s : r->shards) {
-		if (!s.open || s.host.empty())
-			continue;
+	std::vector<size_t> remote;
+	for (size_t i = 0; i < r->shards.size(); i++)
+		if (r->shards[i].open && !r->shards[i].host.empty())
+			remote.push_back(i);
+	std::vector<Xapian::Database> dbs;
+	std::vector<std::exception_ptr> errs;
+	open_together(r, remote, dbs, errs);
+	for (size_t k = 0; k < remote.size(); k++) {
+		xs_shard &s = r->shards[remote[k]];
 		try {
-			s.db = open_shard(s, r->timeout_ms);
+			if (errs[k])
+				std::rethrow_exception(errs[k]);
+			s.db = dbs[k];
 		} catch (const std::bad_alloc &) {
 			throw;
 		} catch (...) {
@@ -716,9 +764,18 @@ int xs_reader_open_shards(xs_reader **out, const xs_shard_spec *specs, size_t n,
 		}
 		std::string failed;
 		int code = FOUILLE_OK;
-		for (xs_shard &s : r->shards) {
+		std::vector<size_t> all(n);
+		for (size_t i = 0; i < n; i++)
+			all[i] = i;
+		std::vector<Xapian::Database> dbs;
+		std::vector<std::exception_ptr> errs;
+		open_together(r, all, dbs, errs);
+		for (size_t i = 0; i < n; i++) {
+			xs_shard &s = r->shards[i];
 			try {
-				s.db = open_shard(s, timeout_ms);
+				if (errs[i])
+					std::rethrow_exception(errs[i]);
+				s.db = dbs[i];
 				s.open = true;
 			} catch (const std::bad_alloc &) {
 				throw;
@@ -770,6 +827,8 @@ const char *xs_reader_shard_problem(const xs_reader *r, size_t i)
 	return r->shards[i].problem.c_str();
 }
 
+// Shard-level reads serve the checks made right after opening: no reopen of every shard
+// first (a round trip to each remote one), and a network failure names the shard.
 int xs_reader_shard_get_meta(xs_reader *r, size_t i, const char *key, char **out, char *err)
 {
 	*out = nullptr;
@@ -777,26 +836,50 @@ int xs_reader_shard_get_meta(xs_reader *r, size_t i, const char *key, char **out
 		set_err(err, "reading shard metadata", "no such shard");
 		return FOUILLE_EINVAL;
 	}
-	return with_reopen(r, err, "reading index metadata", [&] {
-		std::free(*out);
-		*out = nullptr;
-		if (!r->shards[i].open)
-			throw Xapian::DatabaseOpeningError("the shard " + shard_name(r->shards[i]) + " " +
-							   r->shards[i].problem);
-		*out = dup_string(r->shards[i].db.get_metadata(key));
+	xs_shard &s = r->shards[i];
+	try {
+		*out = dup_string(s.db.get_metadata(key));
 		if (!*out)
 			throw std::bad_alloc();
-	});
+		return FOUILLE_OK;
+	} catch (const Xapian::NetworkError &e) {
+		s.problem = "does not answer: " + e.get_description();
+		set_err(err, "", "the shard " + shard_name(s) + " does not answer (" + e.get_description() + ")");
+		return FOUILLE_EIO;
+	} catch (...) {
+		return handle_exception(err, shard_name(s).c_str());
+	}
 }
 
 uint64_t xs_reader_shard_doccount(xs_reader *r, size_t i)
 {
-	uint64_t n = 0;
-	if (i < r->shards.size() && r->shards[i].open)
-		with_reopen(r, nullptr, "counting documents", [&] {
-			n = r->shards[i].open ? r->shards[i].db.get_doccount() : 0;
-		});
-	return n;
+	if (i >= r->shards.size() || !r->shards[i].open)
+		return 0;
+	try {
+		return r->shards[i].db.get_doccount();
+	} catch (...) {
+		return 0;
+	}
+}
+
+int xs_reader_leave_out(xs_reader *r, size_t i, char *err)
+{
+	if (i >= r->shards.size() || !r->shards[i].open)
+		return FOUILLE_OK;
+	try {
+		xs_shard &s = r->shards[i];
+		if (s.problem.empty())
+			s.problem = "left out";
+		s.open = false;
+		if (open_count(r) == 0) {
+			set_err(err, "no shard can be searched", "the shard " + shard_name(s) + " " + s.problem);
+			return FOUILLE_EIO;
+		}
+		combine(r);
+		return FOUILLE_OK;
+	} catch (...) {
+		return handle_exception(err, "leaving a shard out");
+	}
 }
 
 int xs_reader_get_meta(xs_reader *r, const char *key, char **out, char *err)

@@ -160,10 +160,14 @@ size_t xs_reader_shard_count(const xs_reader *r);
 const char *xs_reader_shard_label(const xs_reader *r, size_t i);
 /* Why shard `i` is left out ("does not answer: ..."), or NULL when it is searched. */
 const char *xs_reader_shard_problem(const xs_reader *r, size_t i);
-/* Metadata of shard `i` alone; *out malloc'ed ("" when unset). */
+/* Metadata of shard `i` alone, as opened (no reopen first); *out malloc'ed ("" when
+ * unset). FOUILLE_EIO naming the shard when it does not answer. */
 int xs_reader_shard_get_meta(xs_reader *r, size_t i, const char *key, char **out, char *err);
 /* The number of documents of shard `i` alone (0 when left out or on error). */
 uint64_t xs_reader_shard_doccount(xs_reader *r, size_t i);
+/* Leave shard `i` out of the searches (with allow_partial, one that failed after opening).
+ * FOUILLE_EIO when no shard would be left. */
+int xs_reader_leave_out(xs_reader *r, size_t i, char *err);
 /* *out is malloc'ed ("" when unset); free() it. */
 int xs_reader_get_meta(xs_reader *r, const char *key, char **out, char *err);
 uint64_t xs_reader_doccount(xs_reader *r);
