@@ -22,6 +22,7 @@
 
 #include "article.h"
 #include "docrecord.h"
+#include "extras.h"
 #include "handle.h"
 #include "readers.h"
 #include "walk.h"
@@ -317,6 +318,14 @@ static int write_article(update *u, const source *src, const article *a, uint64_
 		if (xs_doc_set_value(doc, XS_SLOT_DATE, ymd, 8) != FOUILLE_OK ||
 		    xs_doc_add_term(doc, year, 0) != FOUILLE_OK)
 			goto oom;
+	}
+	/* facet values, collapse signature, spelling data (extras.h) */
+	rc = extras_add(doc, idx->writer, an, a, idx->err);
+	if (rc == FOUILLE_ENOMEM)
+		goto oom;
+	if (rc != FOUILLE_OK) {
+		xs_doc_free(doc);
+		return rc;
 	}
 	docrecord r = {.path = (char *)rel, .record = (char *)src->record, .title = a->title,
 		       .author = a->author, .date = a->date, .format = (char *)src->format,
