@@ -629,6 +629,19 @@ int xs_reader_spelling(xs_reader *r, const char *word, unsigned max_edit, char *
 	});
 }
 
+uint64_t xs_reader_spelling_frequency(xs_reader *r, const char *word)
+{
+	uint64_t n = 0;
+	with_reopen(r, nullptr, "reading spelling data", [&] {
+		n = 0;
+		Xapian::TermIterator t = r->db.spellings_begin();
+		t.skip_to(word);
+		if (t != r->db.spellings_end() && *t == word)
+			n = t.get_termfreq();
+	});
+	return n;
+}
+
 int xs_reader_each_term(xs_reader *r, const char *prefix, xs_term_fn fn, void *ud, char *err)
 {
 	return with_reopen(r, err, "listing terms", [&] {
