@@ -2,9 +2,10 @@
  * Facet values, collapse signature and spelling words of an article (extras.h).
  *
  * The collapse signature is a hash of the first EXTRAS_SIGNATURE_TERMS content terms of
- * the text, as analysed (folded stems: case, accents, elisions, punctuation and
- * whitespace do not count), numbers left out (a republished wire story often updates a
- * figure), leading short paragraphs left out (bylines, datelines, "Publié le ...").
+ * the text, as analysed (stems of the folded words: case, accents, elisions, stopwords,
+ * punctuation and whitespace do not count), numbers left out (a republished wire story often updates a
+ * figure), up to three leading short paragraphs left out (bylines, datelines,
+ * "Publié le ...": a text made of short paragraphs has its content in them).
  * The title and the author are not part of it. So the same story republished under
  * another title or byline, re-typeset, or with a sentence added at the end keeps its
  * signature, while two different stories would have to share their first ~32 content
@@ -115,6 +116,7 @@ typedef struct signature {
 	size_t npara;                           /* its content terms (may exceed the array) */
 	uint64_t skipped[EXTRAS_SIGNATURE_TERMS]; /* leading short paragraphs, as a fallback */
 	size_t nskipped;
+	unsigned skipped_paragraphs;
 	size_t prev_end; /* byte after the previous token */
 	int done;
 } signature;
@@ -128,9 +130,11 @@ static void append(uint64_t *dst, size_t *n, const uint64_t *src, size_t m)
 static void flush_paragraph(signature *g)
 {
 	size_t m = g->npara < EXTRAS_SIGNATURE_TERMS ? g->npara : EXTRAS_SIGNATURE_TERMS;
-	if (g->n == 0 && g->npara < EXTRAS_HEADER_MAX_TERMS)
+	if (g->n == 0 && g->npara < EXTRAS_HEADER_MAX_TERMS &&
+	    g->skipped_paragraphs < EXTRAS_HEADER_MAX_PARAGRAPHS) {
 		append(g->skipped, &g->nskipped, g->para, m);
-	else
+		g->skipped_paragraphs++;
+	} else
 		append(g->terms, &g->n, g->para, m);
 	g->npara = 0;
 	g->done = g->n >= EXTRAS_SIGNATURE_TERMS;
@@ -156,8 +160,10 @@ static void signature_token(signature *g, const char *text, const analyzer_token
 		g->prev_end = t->end;
 	if (g->done || (t->term[0] >= '0' && t->term[0] <= '9'))
 		return;
+	/* stem(fold(w)): the same for `événement` and `evenement` */
+	const char *term = t->alt ? t->alt : t->term;
 	if (g->npara < EXTRAS_SIGNATURE_TERMS)
-		g->para[g->npara] = fnv1a(t->term, strlen(t->term));
+		g->para[g->npara] = fnv1a(term, strlen(term));
 	g->npara++;
 }
 

@@ -19,9 +19,11 @@
 #define EXTRAS_SIGNATURE_TERMS 32
 /* Fewer content terms than this: no signature (too little text to tell stories apart). */
 #define EXTRAS_SIGNATURE_MIN_TERMS 8
-/* A leading paragraph with fewer content terms than this is header noise (a byline, a
-   dateline, "Publié le ...", "Temps de lecture ..."), left out of the signature. */
+/* Up to EXTRAS_HEADER_MAX_PARAGRAPHS leading paragraphs with fewer content terms than
+   EXTRAS_HEADER_MAX_TERMS are header noise (a byline, a dateline, "Publié le ...",
+   "Temps de lecture ..."), left out of the signature. */
 #define EXTRAS_HEADER_MAX_TERMS 6
+#define EXTRAS_HEADER_MAX_PARAGRAPHS 3
 
 /* Length of a signature: 16 hexadecimal digits. */
 #define EXTRAS_SIGNATURE_LEN 16
