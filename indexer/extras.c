@@ -1,17 +1,18 @@
 /*
  * Facet values, collapse signature and spelling words of an article (extras.h).
  *
- * The collapse signature is a hash of the first EXTRAS_SIGNATURE_TERMS content terms of
- * the text, as analysed (stems of the folded words: case, accents, elisions, stopwords,
- * punctuation and whitespace do not count), numbers left out (a republished wire story often updates a
- * figure), up to three leading short paragraphs left out (bylines, datelines,
- * "Publié le ...": a text made of short paragraphs has its content in them).
- * The title and the author are not part of it. So the same story republished under
- * another title or byline, re-typeset, or with a sentence added at the end keeps its
- * signature, while two different stories would have to share their first ~32 content
- * words to share one. Xapian collapses on an exact value, which is why it is one
- * deterministic hash and not a similarity sketch (a single min-hash value is shared by
- * two near-duplicates only with a probability equal to their resemblance).
+ * The collapse signature is a hash of the first 32 content terms of the text (16 for a
+ * short text: see signature_terms()), as analysed (stems of the folded words:
+ * case, accents, elisions, stopwords, punctuation and whitespace do not count), numbers
+ * left out (a republished wire story often updates a figure), up to three leading short
+ * paragraphs left out (bylines, datelines, "Publié le ...": a text made of short
+ * paragraphs has its content in them). The title and the author are not part of it.
+ * So the same story republished under another title or byline, re-typeset, or with a
+ * sentence added at the end keeps its signature, while two different stories would
+ * have to share their first ~32 content words to share one. Xapian collapses on an
+ * exact value, which is why it is one deterministic hash and not a similarity sketch (a
+ * single min-hash value is shared by two near-duplicates only with a probability equal
+ * to their resemblance, so some copies would stay apart).
  *
  * The spelling data gets each distinct word of the article once (freq 1 per article):
  * the normalized word (lowercase, accents kept, elision stripped), not numbers, not
@@ -110,15 +111,15 @@ static void set_free(word_set *s)
 /* ---- the signature ------------------------------------------------------------------ */
 
 typedef struct signature {
-	uint64_t terms[EXTRAS_SIGNATURE_TERMS]; /* accepted content terms, hashed */
-	size_t n;
+	uint64_t terms[EXTRAS_SIGNATURE_TERMS]; /* the first content terms, hashed */
+	size_t n;     /* stored in terms */
+	size_t total; /* content terms of the text, header left out */
 	uint64_t para[EXTRAS_SIGNATURE_TERMS]; /* the current paragraph's */
 	size_t npara;                           /* its content terms (may exceed the array) */
 	uint64_t skipped[EXTRAS_SIGNATURE_TERMS]; /* leading short paragraphs, as a fallback */
-	size_t nskipped;
+	size_t nskipped, skipped_total;
 	unsigned skipped_paragraphs;
 	size_t prev_end; /* byte after the previous token */
-	int done;
 } signature;
 
 static void append(uint64_t *dst, size_t *n, const uint64_t *src, size_t m)
@@ -130,14 +131,16 @@ static void append(uint64_t *dst, size_t *n, const uint64_t *src, size_t m)
 static void flush_paragraph(signature *g)
 {
 	size_t m = g->npara < EXTRAS_SIGNATURE_TERMS ? g->npara : EXTRAS_SIGNATURE_TERMS;
-	if (g->n == 0 && g->npara < EXTRAS_HEADER_MAX_TERMS &&
+	if (g->total == 0 && g->npara < EXTRAS_HEADER_MAX_TERMS &&
 	    g->skipped_paragraphs < EXTRAS_HEADER_MAX_PARAGRAPHS) {
 		append(g->skipped, &g->nskipped, g->para, m);
+		g->skipped_total += g->npara;
 		g->skipped_paragraphs++;
-	} else
+	} else {
 		append(g->terms, &g->n, g->para, m);
+		g->total += g->npara;
+	}
 	g->npara = 0;
-	g->done = g->n >= EXTRAS_SIGNATURE_TERMS;
 }
 
 /* Whether text[from, to) holds a paragraph break (two line feeds). */
@@ -152,14 +155,16 @@ static int paragraph_break(const char *text, size_t from, size_t to)
 
 static void signature_token(signature *g, const char *text, const analyzer_token *t)
 {
-	if (g->done)
+	if (t->term[0] >= '0' && t->term[0] <= '9')
 		return;
+	if (g->n == EXTRAS_SIGNATURE_TERMS) { /* past the header and the first terms: count */
+		g->total++;
+		return;
+	}
 	if (t->start >= g->prev_end && paragraph_break(text, g->prev_end, t->start) && g->npara)
 		flush_paragraph(g);
 	if (t->end > g->prev_end)
 		g->prev_end = t->end;
-	if (g->done || (t->term[0] >= '0' && t->term[0] <= '9'))
-		return;
 	/* stem(fold(w)): the same for `événement` and `evenement` */
 	const char *term = t->alt ? t->alt : t->term;
 	if (g->npara < EXTRAS_SIGNATURE_TERMS)
@@ -167,19 +172,34 @@ static void signature_token(signature *g, const char *text, const analyzer_token
 	g->npara++;
 }
 
+/*
+ * How many of the first terms make the signature: 32, or 16 when that is more than 3/4
+ * of the text's content terms, so that a sentence added at the end of a short text
+ * rarely changes it (only when it takes the text across 43 content terms); 0 when even
+ * 16 is more than 3/4 of them (fewer than 22).
+ */
+static size_t signature_terms(size_t total)
+{
+	size_t n = EXTRAS_SIGNATURE_TERMS;
+	while (n >= EXTRAS_SIGNATURE_MIN_TERMS && n * 4 > total * 3)
+		n /= 2;
+	return n >= EXTRAS_SIGNATURE_MIN_TERMS ? n : 0;
+}
+
 /* 1 and the digits in `out` when there are enough terms, else 0 and "". */
 static int signature_finish(signature *g, char out[EXTRAS_SIGNATURE_LEN + 1])
 {
-	if (!g->done && g->npara)
+	if (g->npara)
 		flush_paragraph(g);
 	const uint64_t *v = g->terms;
-	size_t n = g->n;
-	if (n == 0) { /* only short paragraphs: they are the text */
+	size_t total = g->total;
+	if (total == 0) { /* only short paragraphs: they are the text */
 		v = g->skipped;
-		n = g->nskipped;
+		total = g->skipped_total;
 	}
+	size_t n = signature_terms(total);
 	out[0] = '\0';
-	if (n < EXTRAS_SIGNATURE_MIN_TERMS)
+	if (n == 0)
 		return 0;
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
 	for (size_t i = 0; i < n; i++) {

@@ -15,10 +15,12 @@
 /* Words shorter than this (in characters) are not added to the spelling data. */
 #define EXTRAS_SPELLING_MIN_CHARS 3
 
-/* Content terms of the body that make the collapse signature. */
+/* Content terms of the body that make the collapse signature: the first 32, or 16 for a
+   short text (at most 3/4 of its content terms, so that a sentence added at the end does
+   not change them); no signature under 22 content terms (too little text to tell stories
+   apart: stub pages share their boilerplate). */
 #define EXTRAS_SIGNATURE_TERMS 32
-/* Fewer content terms than this: no signature (too little text to tell stories apart). */
-#define EXTRAS_SIGNATURE_MIN_TERMS 8
+#define EXTRAS_SIGNATURE_MIN_TERMS 16
 /* Up to EXTRAS_HEADER_MAX_PARAGRAPHS leading paragraphs with fewer content terms than
    EXTRAS_HEADER_MAX_TERMS are header noise (a byline, a dateline, "Publié le ...",
    "Temps de lecture ..."), left out of the signature. */

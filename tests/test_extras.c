@@ -15,7 +15,9 @@ static analyzer *an;
 #define BODY "Selon le Kremlin, la rencontre doit se tenir au début de l’été et portera " \
 	     "sur les livraisons de céréales, la sécurité alimentaire et les accords "      \
 	     "énergétiques signés l’an dernier. Les diplomates occidentaux suivent ces "     \
-	     "préparatifs avec attention."
+	     "préparatifs avec attention.\n\nLes ministres des Affaires étrangères de "     \
+	     "plusieurs pays africains ont confirmé leur venue, tandis que d’autres "           \
+	     "attendent encore des garanties sur le financement des projets agricoles."
 
 static const char *sig(const char *text, char buf[EXTRAS_SIGNATURE_LEN + 1])
 {
@@ -43,7 +45,9 @@ static void test_near_duplicates(void)
 		"SELON LE KREMLIN, la rencontre doit se tenir au début de l'été ; et portera "
 		"sur les livraisons de céréales - la sécurité alimentaire - et les accords "
 		"énergétiques signés l'an dernier... Les diplomates occidentaux suivent ces "
-		"préparatifs avec attention.",
+		"préparatifs avec attention.\n\nLes ministres des Affaires étrangères de plusieurs "
+		"pays africains ont confirmé leur venue, tandis que d'autres attendent encore des "
+		"garanties sur le financement des projets agricoles.",
 		/* a byline, a dateline and a reading time as header paragraphs */
 		"Par Jean Martin\n\nPublié le 13 avril 2023 à 10 h 30\n\nLecture : 2 min\n\n" LEAD
 		"\n\n" BODY,
@@ -57,6 +61,30 @@ static void test_near_duplicates(void)
 	sig(LEAD "\n\n" BODY, a);
 	/* Paragraph breaks as the readers write them, or not at all. */
 	CHECK(!strcmp(sig(LEAD " " BODY, b), a), "one paragraph: %s vs %s", b, a);
+}
+
+static void test_short_story(void)
+{
+	/* A short story (25 content terms: its first 16 make the signature) keeps it with
+	   a sentence added at the end. */
+	char a[EXTRAS_SIGNATURE_LEN + 1], b[EXTRAS_SIGNATURE_LEN + 1];
+	const char *t = "Le conseil municipal de Clermont a voté jeudi le budget participatif, doté de "
+			"deux millions d’euros.\n\nLes projets retenus concernent les pistes cyclables, les "
+			"jardins partagés et les aires de jeux rénovées.";
+	CHECK(extras_signature(an, t, strlen(t), a) == 1, "a short story has a signature");
+	char more[1024];
+	snprintf(more, sizeof more, "%s Le vote des habitants aura lieu au printemps.", t);
+	CHECK(!strcmp(sig(more, b), a), "short story and a sentence: %s vs %s", b, a);
+	/* but its first 16 terms are all it is known by */
+	snprintf(more, sizeof more, "%s", t);
+	char *p = strstr(more, "aires de jeux");
+	if (p)
+		memcpy(p, "cours", strlen("cours"));
+	CHECK(!strcmp(sig(more, b), a), "a change after the 16th term: same signature");
+	p = strstr(more, "Clermont");
+	if (p)
+		memcpy(p, "Grenoble", strlen("Grenoble"));
+	CHECK(strcmp(sig(more, b), a) != 0, "a change in the first terms: another signature");
 }
 
 static void test_different_stories(void)
@@ -82,28 +110,40 @@ static void test_different_stories(void)
 static void test_short_texts(void)
 {
 	char a[EXTRAS_SIGNATURE_LEN + 1];
-	/* too little text to tell stories apart: no signature, so no collapse */
+	/* too little text to tell stories apart (under 22 content terms): no signature, so
+	   no collapse */
 	CHECK(extras_signature(an, "", 0, a) == 0 && !*a, "empty text");
 	const char *t = "Mise à jour à venir.";
 	CHECK(extras_signature(an, t, strlen(t), a) == 0 && !*a, "short text: %s", a);
 	t = "2023 2024 12 000 3,5";
 	CHECK(extras_signature(an, t, strlen(t), a) == 0, "numbers only");
+	t = "Captures d’écran des options\n\nAide LibreOffice\n\nModule\n\nContenu\n\nIndex\n\n"
+	    "Help content debug info: this page is text shared options screenshots.";
+	CHECK(extras_signature(an, t, strlen(t), a) == 0, "a stub page: %s", a);
 	/* A text made only of short paragraphs has its signature from them, past the
 	   first three; two such texts differing after them differ. */
 	char b[EXTRAS_SIGNATURE_LEN + 1];
 	const char *x = "Menu Fichier\n\nAide\n\nSommaire\n\nOuvrir un fichier existant\n\nEnregistrer "
-			"le fichier courant\n\nImprimer la page active\n\nFermer la fenêtre";
+			"le fichier courant\n\nImprimer la page active\n\nFermer la fenêtre\n\n"
+			"Quitter le programme\n\nRécemment ouverts\n\nExporter en PDF\n\nEnvoyer par courriel\n\n"
+			"Propriétés du document\n\nSignatures numériques\n\nModèles enregistrés";
 	const char *y = "Menu Fichier\n\nAide\n\nSommaire\n\nCopier la sélection courante\n\nColler "
-			"le contenu copié\n\nDéplacer les calques actifs\n\nFermer la fenêtre";
+			"le contenu copié\n\nDéplacer les calques actifs\n\nFermer la fenêtre\n\n"
+			"Quitter le programme\n\nRécemment ouverts\n\nExporter en PDF\n\nEnvoyer par courriel\n\n"
+			"Propriétés du document\n\nSignatures numériques\n\nModèles enregistrés";
 	CHECK(extras_signature(an, x, strlen(x), a) == 1, "short paragraphs: a signature");
 	CHECK(extras_signature(an, y, strlen(y), b) == 1 && strcmp(a, b) != 0,
 	      "short paragraphs after the header differ: %s %s", a, b);
 	/* ... and the same boilerplate footer after a short header does not make two
 	   pages one */
 	x = "Lave\n\nFiltres de rendu\n\nVue d’ensemble\n\nOn accède à ce filtre par le menu.\n\n"
-	    "Signaler une erreur dans la documentation de GIMP, merci de votre aide précieuse";
+	    "Signaler une erreur dans la documentation de GIMP, merci de votre aide précieuse "
+	    "pour améliorer ce manuel que des bénévoles écrivent et traduisent depuis vingt "
+	    "ans dans le monde entier, avec les graphistes et les développeurs du projet";
 	y = "Enregistrer\n\nLe menu Fichier\n\nVue d’ensemble\n\nCette commande ouvre la section.\n\n"
-	    "Signaler une erreur dans la documentation de GIMP, merci de votre aide précieuse";
+	    "Signaler une erreur dans la documentation de GIMP, merci de votre aide précieuse "
+	    "pour améliorer ce manuel que des bénévoles écrivent et traduisent depuis vingt "
+	    "ans dans le monde entier, avec les graphistes et les développeurs du projet";
 	CHECK(extras_signature(an, x, strlen(x), a) == 1 && extras_signature(an, y, strlen(y), b) == 1,
 	      "short pages with a footer have signatures");
 	CHECK(strcmp(a, b) != 0, "same footer: %s %s", a, b);
@@ -117,6 +157,7 @@ int main(void)
 		return 1;
 	}
 	test_near_duplicates();
+	test_short_story();
 	test_different_stories();
 	test_short_texts();
 	analyzer_free(an);
