@@ -22,6 +22,7 @@ def check(cond, what, detail=""):
     else:
         failed += 1
         print(f"FAILED: {what}" + (f"\n  {detail}" if detail else ""), file=sys.stderr)
+    return cond
 
 
 def help_options(text):
