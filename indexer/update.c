@@ -387,7 +387,8 @@ static int commit(update *u)
 
 static int maybe_commit(update *u)
 {
-	if (u->bytes_since_commit < COMMIT_BYTES && u->docs_since_commit < COMMIT_DOCS)
+	size_t every = u->opts->commit_every ? u->opts->commit_every : COMMIT_DOCS;
+	if (u->docs_since_commit < every && (u->opts->commit_every || u->bytes_since_commit < COMMIT_BYTES))
 		return FOUILLE_OK;
 	if (phase(u, "committing"))
 		return FOUILLE_ECANCELLED;
