@@ -119,6 +119,11 @@ def declared_names(code):
     return []
 
 
+def open_comment(code):
+    """Whether `code` ends inside a /* comment."""
+    return code.rfind("/*") > code.rfind("*/")
+
+
 def parse(text):
     """[(section, [(names, code, doc)])] and the header's opening comment."""
     body = text.split("#ifndef FOUILLE_H", 1)
@@ -156,6 +161,10 @@ def parse(text):
             while i < len(lines) and lines[i].startswith("#define"):
                 code.append(lines[i])
                 i += 1
+                # a trailing comment may go on over the next lines
+                while open_comment("\n".join(code)) and i < len(lines):
+                    code.append(lines[i])
+                    i += 1
         else:
             depth = 0
             while i < len(lines):
