@@ -411,18 +411,22 @@ static token lex_next(lexer *lx)
 			return t;
 		}
 		const char *s = lx->p;
+		/* title:, titre:, author:, auteur:, date: apply to what follows the colon
+		   (looked for before scanning the word: title:title:... stays linear) */
+		size_t name = 0;
+		while (name < 7 && s + name < lx->end && ((s[name] >= 'a' && s[name] <= 'z') ||
+							  (s[name] >= 'A' && s[name] <= 'Z')))
+			name++;
+		if (s + name < lx->end && s[name] == ':' && (t.field = field_named(s, name)) != QF_BODY) {
+			t.kind = TK_FIELD;
+			t.s = s;
+			t.len = name + 1;
+			lx->p = s + name + 1;
+			return t;
+		}
 		while (lx->p < lx->end && !ends_word(lx->p, lx->end))
 			lx->p++;
 		const char *e = lx->p;
-		/* title:, titre:, author:, auteur:, date: apply to what follows the colon */
-		const char *colon = memchr(s, ':', (size_t)(e - s));
-		if (colon && colon > s && (t.field = field_named(s, (size_t)(colon - s))) != QF_BODY) {
-			t.kind = TK_FIELD;
-			t.s = s;
-			t.len = (size_t)(colon + 1 - s);
-			lx->p = colon + 1;
-			return t;
-		}
 		while (e > s && e[-1] == '*') {
 			e--;
 			t.star = 1;
@@ -866,10 +870,20 @@ static qdate prev_day(qdate d)
 
 static void date_str(char out[9], qdate d)
 {
-	if (d.y > 9999) /* after 9999-12-31: after every date */
+	if (d.y > 9999) { /* after 9999-12-31: after every date */
 		memcpy(out, "99999999", 9);
-	else
-		snprintf(out, 9, "%04d%02d%02d", d.y < 0 ? 0 : d.y, d.m, d.d);
+		return;
+	}
+	int v[3] = {d.y < 0 ? 0 : d.y, d.m, d.d}, width[3] = {4, 2, 2};
+	char *p = out;
+	for (int k = 0; k < 3; k++) {
+		for (int i = width[k] - 1; i >= 0; i--) {
+			p[i] = (char)('0' + v[k] % 10);
+			v[k] /= 10;
+		}
+		p += width[k];
+	}
+	*p = '\0';
 }
 
 /*
