@@ -18,7 +18,10 @@
  *   (guerre OR paix) Kharkiv   grouping; unbalanced parentheses are closed or ignored
  *   guer*                every term starting with the folded prefix "guer" (terms are
  *                        stems: guerre, guerrier...), the 100 most frequent, as one
- *                        term; `guerre*` also matches the word's own forms
+ *                        term. A prefix longer than the stems it means (`guerre*`,
+ *                        stem guerr; `élection*`, stem elect) would find nothing, so the
+ *                        typed word's own forms are added when the prefix does not
+ *                        cover them; the price: `guerri*` (stem guerr) finds guerre too
  *   guerre NEAR paix     both within 10 other words, in any order; NEAR/3: within 3
  *   "guerre paix"~5      the phrase's words within 5 other words, in any order
  *   title:guerre  title:"armée russe"  title:(guerre OR paix)  title:guer*
