@@ -76,6 +76,8 @@ typedef struct fouille_index fouille_index;
 #define FOUILLE_OPEN_READONLY 0x0u /* search only; the index must exist */
 #define FOUILLE_OPEN_WRITE 0x1u    /* search and update; takes the writer lock */
 #define FOUILLE_OPEN_CREATE 0x2u   /* with WRITE: create the index if missing */
+#define FOUILLE_OPEN_WAIT 0x4u     /* with WRITE: wait for another writer to finish
+                                      instead of failing with FOUILLE_ELOCKED */
 
 /*
  * Open the index stored in directory `path` (by convention FOLDER/.fouille).
@@ -89,7 +91,8 @@ typedef struct fouille_index fouille_index;
  * catalog and holds the index's writer lock until closed.
  *
  * Returns FOUILLE_OK; FOUILLE_ENOTFOUND when there is no index at `path` (and CREATE
- * was not given); FOUILLE_ELOCKED when another writer holds the index;
+ * was not given); FOUILLE_ELOCKED when another writer holds the index (the message
+ * names its process; FOUILLE_OPEN_WAIT waits for it instead);
  * FOUILLE_EVERSION when the index was built by an incompatible analyzer or schema;
  * FOUILLE_EIO or FOUILLE_ERROR otherwise. On failure, when `*out` could not be created,
  * the message is available from fouille_last_open_error() in the same thread.
@@ -183,6 +186,12 @@ typedef struct fouille_update_options {
 	 */
 	const char *const *exclude;
 	size_t nexclude;
+	/*
+	 * Commit after this many articles (0: automatically, by the amount of text indexed
+	 * since the last commit). Each commit makes what was indexed so far searchable and
+	 * safe from a crash, at some cost in speed.
+	 */
+	size_t commit_every;
 } fouille_update_options;
 
 /* Fill `opts` with the defaults. */
@@ -221,6 +230,25 @@ FOUILLE_API const char *fouille_index_root(fouille_index *idx);
  * The number of articles in the index, or 0 on error.
  */
 FOUILLE_API uint64_t fouille_index_article_count(fouille_index *idx);
+
+/* Called once for each problem fouille_index_check() finds, with a sentence saying it. */
+typedef void (*fouille_check_fn)(const char *problem, void *userdata);
+
+/*
+ * Check that the index and the catalog agree: the same articles in both, each once, no
+ * document without its catalog row or the other way round, readable stored records,
+ * the same commit generation, the current analyzer and schema versions.
+ *
+ * idx:      a handle opened with FOUILLE_OPEN_WRITE (the writer lock keeps an update
+ *           from changing the stores during the check).
+ * fn:       called for each problem found; may be NULL.
+ * problems: receives the number of problems found; may be NULL.
+ *
+ * Returns FOUILLE_OK when the check ran (whatever it found), FOUILLE_EINVAL for a
+ * read-only handle, FOUILLE_EIO or FOUILLE_ENOMEM when it could not run.
+ */
+FOUILLE_API int fouille_index_check(fouille_index *idx, fouille_check_fn fn, void *userdata,
+				    size_t *problems);
 
 /* ------------------------------------------------------------------------------------
  * What an index holds

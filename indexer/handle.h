@@ -25,6 +25,7 @@ struct fouille_index {
 	char *dir;          /* the index directory */
 	char *xapian_dir;   /* dir/xapian */
 	char *catalog_path; /* dir/catalog.sqlite */
+	int lock_fd;        /* dir/writer.lock, held (flock) by a writer; -1 otherwise */
 	unsigned flags;
 	xs_writer *writer; /* with FOUILLE_OPEN_WRITE */
 	catalog *cat;      /* with FOUILLE_OPEN_WRITE */

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -172,6 +174,46 @@ static int check_versions(fouille_index *idx, const char *analyzer_v, const char
 			   want_a, want_s);
 }
 
+/*
+ * The writer lock: dir/writer.lock, flock'ed for as long as the writer is open, holding
+ * the writer's process id so a second writer can say who it is waiting for. flock
+ * releases it whatever way the process ends, a SIGKILL included.
+ */
+static int take_writer_lock(fouille_index *idx)
+{
+	char *path = join_path(idx->dir, "writer.lock");
+	if (!path)
+		return handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
+	idx->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+	free(path);
+	if (idx->lock_fd < 0)
+		return handle_fail(idx, FOUILLE_EIO, "cannot create the lock file in %s: %s", idx->dir,
+				   strerror(errno));
+	int wait = (idx->flags & FOUILLE_OPEN_WAIT) != 0;
+	while (flock(idx->lock_fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			return handle_fail(idx, FOUILLE_EIO, "cannot lock %s: %s", idx->dir, strerror(errno));
+		char pid[32] = "";
+		ssize_t n = pread(idx->lock_fd, pid, sizeof pid - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		close(idx->lock_fd);
+		idx->lock_fd = -1;
+		return handle_fail(idx, FOUILLE_ELOCKED,
+				   "the index at %s is being updated by process %s; try again when it is "
+				   "done (fouille-index --wait waits for it)",
+				   idx->dir, *pid ? pid : "(unknown)");
+	}
+	char pid[32];
+	int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(idx->lock_fd, 0) != 0 || pwrite(idx->lock_fd, pid, (size_t)len, 0) != len)
+		return handle_fail(idx, FOUILLE_EIO, "cannot write the lock file in %s: %s", idx->dir,
+				   strerror(errno));
+	return FOUILLE_OK;
+}
+
 static int open_writer(fouille_index *idx)
 {
 	int create = (idx->flags & FOUILLE_OPEN_CREATE) != 0;
@@ -184,7 +226,10 @@ static int open_writer(fouille_index *idx)
 	}
 	if (!create && !is_dir(idx->xapian_dir))
 		return handle_fail(idx, FOUILLE_ENOTFOUND, "no index at %s", idx->dir);
-	int rc = xs_writer_open(&idx->writer, idx->xapian_dir, create, idx->err);
+	int rc = take_writer_lock(idx);
+	if (rc != FOUILLE_OK)
+		return rc;
+	rc = xs_writer_open(&idx->writer, idx->xapian_dir, create, idx->err);
 	if (rc == FOUILLE_ELOCKED)
 		return handle_fail(idx, rc, "the index at %s is being updated by another process",
 				   idx->dir);
@@ -246,6 +291,8 @@ int fouille_index_open(fouille_index **out, const char *path, unsigned flags)
 	}
 	*out = NULL;
 	fouille_index *idx = calloc(1, sizeof *idx);
+	if (idx)
+		idx->lock_fd = -1;
 	if (!idx || !(idx->dir = strdup(path)) || !(idx->xapian_dir = join_path(path, "xapian")) ||
 	    !(idx->catalog_path = join_path(path, "catalog.sqlite"))) {
 		fouille_index_close(idx);
@@ -270,6 +317,8 @@ void fouille_index_close(fouille_index *idx)
 	xs_reader_close(idx->reader);
 	xs_writer_close(idx->writer);
 	catalog_close(idx->cat);
+	if (idx->lock_fd >= 0)
+		close(idx->lock_fd); /* releases the writer lock */
 	analyzer_free(idx->an);
 	free(idx->root);
 	free(idx->dir);

@@ -24,9 +24,13 @@ static const char USAGE[] =
 	"  --exclude GLOB   leave out files and folders matching GLOB (repeatable): a\n"
 	"                   pattern without '/' matches names (*.bak, brouillons), one\n"
 	"                   with '/' matches paths from FOLDER (archives/2019)\n"
-	"  --max-size MB    skip files larger than this (default: 50)\n"
+	"  --max-size MB    skip files larger than this (default: 50)\n"	"  --commit-every N commit every N articles (default: by amount of text); what is\n"
+	"                   committed is searchable during the run and kept if it stops\n"
 	"  --stats          print what the index holds instead of updating it (the index\n"
-	"                   of FOLDER, of --index DIR, or the nearest .fouille)\n"
+	"                   of FOLDER, of --index DIR, or the nearest .fouille)\n"	"  --check          check that the index and its catalog agree instead of updating\n"
+	"                   it; exit 1 when a problem is found\n"
+	"  --wait           when another fouille-index is updating the index, wait for it\n"
+	"                   instead of stopping\n"
 	"  --quiet, -q      print nothing but errors\n"
 	"  --verbose, -v    list every file and what was done with it\n"
 	"  --help, -h       show this help\n"
@@ -174,6 +178,36 @@ static void print_counts(const char *label, const fouille_count *v, size_t n)
 	putchar('\n');
 }
 
+static void on_problem(const char *problem, void *ud)
+{
+	(void)ud;
+	printf("problem: %s\n", problem);
+}
+
+/* --check: both stores agree? Takes the writer lock so no update moves them meanwhile. */
+static int run_check(const char *index_dir, unsigned wait)
+{
+	fouille_index *idx;
+	if (fouille_index_open(&idx, index_dir, FOUILLE_OPEN_WRITE | wait) != FOUILLE_OK) {
+		fprintf(stderr, "fouille-index: %s\n", fouille_last_open_error());
+		return 2;
+	}
+	size_t problems = 0;
+	int rc = fouille_index_check(idx, on_problem, NULL, &problems);
+	if (rc != FOUILLE_OK) {
+		fprintf(stderr, "fouille-index: %s\n", fouille_errmsg(idx));
+		fouille_index_close(idx);
+		return 2;
+	}
+	if (problems)
+		printf("%zu problem%s found in %s\n", problems, problems == 1 ? "" : "s", index_dir);
+	else
+		printf("%s: %llu articles, index and catalog agree\n", index_dir,
+		       (unsigned long long)fouille_index_article_count(idx));
+	fouille_index_close(idx);
+	return problems ? 1 : 0;
+}
+
 /* --stats: what the index holds, read-only (works while an update runs). */
 static int print_stats(const char *index_dir)
 {
@@ -227,7 +261,9 @@ int main(int argc, char **argv)
 	cli c = {0};
 	const char *index_dir = NULL, *folder = NULL;
 	double max_mb = 50;
-	int only_args = 0, stats = 0;
+	int only_args = 0, stats = 0, check = 0;
+	unsigned wait = 0;
+	size_t commit_every = 0;
 	const char **exclude = NULL;
 	size_t nexclude = 0;
 	int status = 2;
@@ -251,6 +287,10 @@ int main(int argc, char **argv)
 			c.verbose = 1;
 		} else if (!only_args && strcmp(a, "--stats") == 0) {
 			stats = 1;
+		} else if (!only_args && strcmp(a, "--check") == 0) {
+			check = 1;
+		} else if (!only_args && strcmp(a, "--wait") == 0) {
+			wait = FOUILLE_OPEN_WAIT;
 		} else if (!only_args && strcmp(a, "--index") == 0) {
 			if (++i >= argc) {
 				fprintf(stderr, "fouille-index: --index needs a directory\n");
@@ -269,6 +309,15 @@ int main(int argc, char **argv)
 			}
 			exclude = more;
 			exclude[nexclude++] = argv[i];
+		} else if (!only_args && strcmp(a, "--commit-every") == 0) {
+			char *end;
+			unsigned long n = 0;
+			if (++i >= argc || !(argv[i][0] >= '0' && argv[i][0] <= '9') ||
+			    (errno = 0, n = strtoul(argv[i], &end, 10), errno) || *end || n == 0) {
+				fprintf(stderr, "fouille-index: --commit-every needs a number of articles, e.g. --commit-every 1000\n");
+				goto out;
+			}
+			commit_every = n;
 		} else if (!only_args && strcmp(a, "--max-size") == 0) {
 			char *end;
 			if (++i >= argc || (errno = 0, max_mb = strtod(argv[i], &end), errno) ||
@@ -286,16 +335,17 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (stats) {
+	if (stats || check) {
 		if (!index_dir && folder)
 			index_dir = owned_dir = default_index_dir(folder);
 		else if (!index_dir && fouille_index_locate(&owned_dir, NULL) == FOUILLE_OK)
 			index_dir = owned_dir;
 		if (!index_dir) {
-			fprintf(stderr, "fouille-index: --stats: no index found (give FOLDER or --index DIR)\n");
+			fprintf(stderr, "fouille-index: %s: no index found (give FOLDER or --index DIR)\n",
+				stats ? "--stats" : "--check");
 			goto out;
 		}
-		status = print_stats(index_dir);
+		status = stats ? print_stats(index_dir) : run_check(index_dir, wait);
 		goto out;
 	}
 	if (!folder) {
@@ -310,7 +360,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fouille-index: out of memory\n");
 		goto out;
 	}
-	if (fouille_index_open(&idx, index_dir, FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE) != FOUILLE_OK) {
+	if (fouille_index_open(&idx, index_dir, FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE | wait) != FOUILLE_OK) {
 		fprintf(stderr, "fouille-index: %s\n", fouille_last_open_error());
 		goto out;
 	}
@@ -322,6 +372,7 @@ int main(int argc, char **argv)
 	opts.progress_userdata = &c;
 	opts.exclude = exclude;
 	opts.nexclude = nexclude;
+	opts.commit_every = commit_every;
 	c.tty = !c.quiet && !c.verbose && isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &c.start);
 	fouille_update_summary s;

@@ -407,7 +407,8 @@ static int commit(update *u)
 
 static int maybe_commit(update *u)
 {
-	if (u->bytes_since_commit < COMMIT_BYTES && u->docs_since_commit < COMMIT_DOCS)
+	size_t every = u->opts->commit_every ? u->opts->commit_every : COMMIT_DOCS;
+	if (u->docs_since_commit < every && (u->opts->commit_every || u->bytes_since_commit < COMMIT_BYTES))
 		return FOUILLE_OK;
 	if (phase(u, "committing"))
 		return FOUILLE_ECANCELLED;
@@ -970,8 +971,15 @@ int fouille_index_update(fouille_index *idx, const char *folder, const fouille_u
 			char ignored[XS_ERRLEN];
 			xs_writer_cancel(idx->writer, ignored);
 			catalog_rollback(idx->cat);
-			if (rc == FOUILLE_ECANCELLED)
+			if (rc == FOUILLE_ECANCELLED) {
 				handle_fail(idx, rc, "cancelled; the index holds what was committed before");
+			} else if (rc != FOUILLE_ENOMEM) {
+				/* e.g. a full disk: say so, and that nothing already indexed is lost */
+				char why[XS_ERRLEN];
+				snprintf(why, sizeof why, "%s", idx->err);
+				handle_fail(idx, rc, "cannot write the index at %s: %s; it stays as it was at its last commit",
+					    idx->dir, why);
+			}
 		} else {
 			catalog_commit(idx->cat);
 		}

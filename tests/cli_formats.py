@@ -15,6 +15,9 @@ SRC = os.environ.get("FOUILLE_SOURCE_DIR", os.path.dirname(os.path.dirname(os.pa
 INDEX = os.path.join(BIN, "fouille-index")
 SEARCH = os.path.join(BIN, "fouille-search")
 
+# FOUILLE_WRAPPER runs every fouille program under another, e.g. valgrind (.ci/run)
+WRAP = os.environ.get("FOUILLE_WRAPPER", "").split()
+
 passed = failed = 0
 
 
@@ -28,6 +31,7 @@ def check(cond, what, detail=""):
 
 
 def run(args, cwd=None):
+    args = WRAP + list(args) if WRAP and args and args[0] in (INDEX, SEARCH) else args
     env = dict(os.environ)
     env.pop("FOUILLE_INDEX", None)
     p = subprocess.run(args, cwd=cwd, env=env, capture_output=True, timeout=300)

@@ -16,6 +16,9 @@ INDEX = os.path.join(BIN, "fouille-index")
 SEARCH = os.path.join(BIN, "fouille-search")
 EXAMPLE = os.path.join(BIN, "fouille-example")
 
+# FOUILLE_WRAPPER runs every fouille program under another, e.g. valgrind (.ci/run)
+WRAP = os.environ.get("FOUILLE_WRAPPER", "").split()
+
 passed = failed = 0
 
 
@@ -29,6 +32,7 @@ def check(cond, what, detail=""):
 
 
 def run(args, cwd=None, env=None):
+    args = WRAP + list(args) if WRAP and args and args[0] in (INDEX, SEARCH, EXAMPLE) else args
     e = dict(os.environ)
     e.pop("FOUILLE_INDEX", None)
     if env:

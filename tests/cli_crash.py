@@ -1,0 +1,211 @@
+#!/usr/bin/env python3
+"""Crash safety and concurrency of the real binaries:
+- fouille-index killed with SIGKILL at random moments, 30 times, over corpus/ plus a few
+  hundred generated articles changing between runs; after each kill a complete run, then
+  `fouille-index --check` must find nothing and every article must be searchable;
+- a second writer is refused at once, naming the process, or waits with --wait;
+- searches in a loop during a full re-index always answer from a committed state.
+Prints 'N passed, N failed'."""
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+BIN = os.environ.get("FOUILLE_BIN", "build")
+SRC = os.environ.get("FOUILLE_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+INDEX = os.path.join(BIN, "fouille-index")
+SEARCH = os.path.join(BIN, "fouille-search")
+KILLS = int(os.environ.get("FOUILLE_CRASH_KILLS", "30"))
+
+passed = failed = 0
+
+
+def check(cond, what, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAILED: {what}" + (f"\n  {detail}" if detail else ""), file=sys.stderr)
+
+
+def run(args, timeout=300):
+    p = subprocess.run(args, capture_output=True, timeout=timeout)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+WORDS = ("marée", "falaise", "goéland", "phare", "chalutier", "écluse", "estuaire", "dune", "embruns",
+         "récif", "criée", "jetée", "houle", "sémaphore", "balise", "bouée", "amarre", "cabestan")
+
+
+def article(rng, key):
+    body = " ".join(rng.choice(WORDS) for _ in range(300))
+    return (f"Chronique maritime {key}\n\nUn article sur le littoral, {key}.\n\npar\nLoïc Perrault\n"
+            f"12 avril 2023\n\n{body}. Le mot clé est {key}.\n")
+
+
+def key_of(i, version):
+    # a word the analyzer keeps as it is (digits first: not stemmed)
+    return f"{i}k{version}"
+
+
+def searchable(index_dir, key):
+    rc, out, err = run([SEARCH, "--index", index_dir, "--json", "--", key])
+    try:
+        return json.loads(out)["total"]
+    except ValueError:
+        return -1
+
+
+def test_kills(tmp):
+    rng = random.Random(20261126)
+    folder = os.path.join(tmp, "kill")
+    shutil.copytree(os.path.join(SRC, "corpus"), folder, ignore=shutil.ignore_patterns(".fouille"))
+    index_dir = os.path.join(folder, ".fouille")
+    files = {}  # generated file name -> the unique key its current content holds
+    gone = []   # keys no file holds any more
+    counter = [0]
+
+    def put(name):
+        counter[0] += 1
+        if name in files:
+            gone.append(files[name])
+        files[name] = key_of(len(files), counter[0])
+        with open(os.path.join(folder, name), "w") as f:
+            f.write(article(rng, files[name]))
+
+    for i in range(300):
+        put(f"gen-{i}.txt")
+    t0 = time.monotonic()
+    rc, out, err = run([INDEX, "--commit-every", "10", folder])
+    full = time.monotonic() - t0
+    check(rc == 0, "first full run", out + err)
+
+    kills = 0
+    for round_no in range(KILLS):
+        # change the folder: rewrite some articles, delete some, add some, rename one
+        for name in rng.sample(sorted(files), 80):
+            put(name)
+        for name in rng.sample(sorted(files), 3):
+            os.remove(os.path.join(folder, name))
+            gone.append(files.pop(name))
+        for k in range(3):
+            put(f"gen-new-{round_no}-{k}.txt")
+        name = rng.choice(sorted(files))
+        moved = f"gen-moved-{round_no}.txt"
+        os.rename(os.path.join(folder, name), os.path.join(folder, moved))
+        files[moved] = files.pop(name)
+        # every fifth round a rebuild-sized run: every generated file changes
+        if round_no % 5 == 4:
+            for name in files:
+                with open(os.path.join(folder, name), "a") as f:
+                    f.write(f"Ajout du tour {round_no}.\n")
+
+        p = subprocess.Popen([INDEX, "--quiet", "--commit-every", str(rng.choice((1, 2, 5, 10))), folder],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0, max(full, 0.05) * 0.4))
+        if p.poll() is None:
+            p.send_signal(signal.SIGKILL)
+            kills += 1
+        p.wait()
+
+        # right after the kill: searches answer
+        rc, out, err = run([SEARCH, "--index", index_dir, "--paths", "--", "marée"])
+        check(rc in (0, 1), f"round {round_no}: search after the kill", err)
+
+        rc, out, err = run([INDEX, folder])
+        check(rc == 0, f"round {round_no}: the run after the kill completes", out + err)
+        rc, out, err = run([INDEX, "--check", folder])
+        check(rc == 0 and "agree" in out, f"round {round_no}: --check finds nothing", out + err)
+
+    check(kills >= KILLS // 2, f"most rounds were killed mid-run ({kills} of {KILLS})")
+    missing = [k for k in files.values() if searchable(index_dir, k) != 1]
+    check(not missing, "every generated article is found exactly once", str(missing[:10]))
+    stale = [k for k in gone if searchable(index_dir, k) != 0]
+    check(not stale, "no deleted or old version of an article is found", str(stale[:10]))
+    rc, out, err = run([INDEX, "--stats", folder])
+    n_files = len([f for f in os.listdir(folder) if f.endswith(".txt")])
+    check(f"articles      {n_files}\n" in out, "the index holds one article per file", f"{n_files} files\n{out}")
+
+
+def test_second_writer(tmp):
+    folder = os.path.join(tmp, "writers")
+    os.makedirs(folder)
+    rng = random.Random(7)
+    for i in range(600):
+        with open(os.path.join(folder, f"a{i}.txt"), "w") as f:
+            f.write(article(rng, key_of(i, 0)))
+    first = subprocess.Popen([INDEX, "--quiet", "--commit-every", "5", folder],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # wait until it holds the lock
+    lock = os.path.join(folder, ".fouille", "writer.lock")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not (os.path.exists(lock) and open(lock).read().strip()):
+        time.sleep(0.005)
+    t0 = time.monotonic()
+    rc, out, err = run([INDEX, folder])
+    quick = time.monotonic() - t0
+    still_running = first.poll() is None
+    if still_running:
+        check(rc == 2 and f"process {first.pid}" in err, "a second writer is refused, naming the first", err)
+        check(quick < 5, "the refusal is immediate")
+        rc, out, err = run([INDEX, "--wait", folder])
+        check(rc == 0 and first.poll() is not None, "--wait waits for the first writer, then updates", out + err)
+    else:
+        print("note: the first writer finished before the second started; lock case not exercised",
+              file=sys.stderr)
+    first.wait()
+    rc, out, err = run([INDEX, "--check", folder])
+    check(rc == 0, "the index is consistent after two writers", out + err)
+
+
+def test_search_during_reindex(tmp):
+    folder = os.path.join(tmp, "reindex")
+    os.makedirs(folder)
+    rng = random.Random(11)
+    for i in range(400):
+        with open(os.path.join(folder, f"a{i}.txt"), "w") as f:
+            f.write(article(rng, key_of(i, 0)))
+    run([INDEX, "--quiet", folder])
+    index_dir = os.path.join(folder, ".fouille")
+    # change every file, then search in a loop while the full re-index runs
+    for i in range(400):
+        with open(os.path.join(folder, f"a{i}.txt"), "a") as f:
+            f.write("Une phrase de plus sur la houle.\n")
+    writer = subprocess.Popen([INDEX, "--quiet", "--commit-every", "20", folder],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    answers = bad = 0
+    while writer.poll() is None or answers < 5:
+        rc, out, err = run([SEARCH, "--index", index_dir, "--json", "--limit", "5", "--", "phare"])
+        answers += 1
+        try:
+            doc = json.loads(out)
+            ok = rc == 0 and doc["total"] >= 1 and len(doc["hits"]) == min(5, doc["total"]) and all(
+                h["title"].startswith("Chronique maritime") and h["snippet"] for h in doc["hits"])
+        except (ValueError, KeyError):
+            ok = False
+        if not ok:
+            bad += 1
+            print(f"bad answer during re-index: rc={rc} {out[:200]!r} {err[:300]!r}", file=sys.stderr)
+        if answers > 2000:
+            break
+    writer.wait()
+    check(bad == 0, f"every search during the re-index answered from a committed state ({answers} searches)")
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="fouille-crash-") as tmp:
+        test_kills(tmp)
+        test_second_writer(tmp)
+        test_search_during_reindex(tmp)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
