@@ -15,6 +15,9 @@ BIN = os.environ.get("FOUILLE_BIN", "build")
 INDEX = os.path.join(BIN, "fouille-index")
 SEARCH = os.path.join(BIN, "fouille-search")
 
+# FOUILLE_WRAPPER runs every fouille program under another, e.g. valgrind (.ci/run)
+WRAP = os.environ.get("FOUILLE_WRAPPER", "").split()
+
 passed = failed = 0
 
 
@@ -28,6 +31,7 @@ def check(cond, what, detail=""):
 
 
 def run(args, env=None):
+    args = WRAP + list(args) if WRAP and args and args[0] in (INDEX, SEARCH) else args
     e = dict(os.environ)
     e.pop("FOUILLE_INDEX", None)
     e["NO_COLOR"] = "1"
