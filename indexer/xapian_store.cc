@@ -35,6 +35,11 @@ struct xs_reader {
 
 namespace {
 
+// How many times a read starts again at the newest revision when a writer's commits
+// discarded the one it was reading. Each retry reads the latest commit, so only a
+// writer committing faster than a search runs, again and again, exhausts them.
+constexpr int MAX_REOPEN = 20;
+
 void set_err(char *err, const char *what, const std::string &msg)
 {
 	if (!err)
@@ -105,7 +110,7 @@ template <typename F> int with_reopen(xs_reader *r, char *err, const char *what,
 			body();
 			return FOUILLE_OK;
 		} catch (const Xapian::DatabaseModifiedError &) {
-			if (attempt >= 3) {
+			if (attempt >= MAX_REOPEN) {
 				set_err(err, what, "the index kept changing during the search");
 				return FOUILLE_EIO;
 			}
@@ -497,7 +502,17 @@ int xs_reader_open(xs_reader **out, const char *dir, char *err)
 	try {
 		auto *r = new xs_reader;
 		try {
-			r->db = Xapian::Database(dir);
+			// A writer committing twice while the database is being opened discards the
+			// revision being read: open again, at the newest one.
+			for (int attempt = 0;; attempt++) {
+				try {
+					r->db = Xapian::Database(dir);
+					break;
+				} catch (const Xapian::DatabaseModifiedError &) {
+					if (attempt >= MAX_REOPEN)
+						throw;
+				}
+			}
 			r->path = dir;
 		} catch (...) {
 			delete r;

@@ -155,7 +155,13 @@ def test_second_writer(tmp):
         check(rc == 2 and f"process {first.pid}" in err, "a second writer is refused, naming the first", err)
         check(quick < 5, "the refusal is immediate")
         rc, out, err = run([INDEX, "--wait", folder])
-        check(rc == 0 and first.poll() is not None, "--wait waits for the first writer, then updates", out + err)
+        # the first writer has released its lock; it may still be exiting
+        try:
+            first_rc = first.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            first_rc = None
+        check(rc == 0 and first_rc == 0 and "600 unchanged" in out,
+              "--wait waits for the first writer, then updates", out + err)
     else:
         print("note: the first writer finished before the second started; lock case not exercised",
               file=sys.stderr)

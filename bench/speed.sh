@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Index and query speed of fouille and its peers on one folder, in one run.
+#
+#   bench/speed.sh [FOLDER]
+#
+# FOLDER defaults to the text form of the Debian documentation folder, built with
+# bench/make-folders.py under $DATA when missing. Indexes FOLDER with fouille-index
+# (fresh, then re-run on the unchanged folder), omindex, recollindex and SQLite FTS5;
+# then runs the queries of bench/queries.txt through fouille-search, quest, recollq -A
+# and sqlite3 (whole processes, hyperfine), and through the library in a loop
+# (bench/search_latency.c). Prints Markdown tables and writes them to $RESULTS.
+#
+# Environment:
+#   BUILD    fouille build tree with fouille-index, fouille-search, libfouille.so
+#            (default: build/ of this checkout)
+#   WORK     scratch folder for the indexes (default: /tmp/fouille-bench); wiped
+#   DATA     where the default folder is built (default: /tmp/fouille-bench-data)
+#   RUNS     hyperfine runs per query and tool (default: 10)
+#   ROUNDS   rounds over the queries for the in-library loop (default: 20)
+#   RESULTS  the Markdown results file (default: $WORK/results.md)
+#   QUERIES  query file (default: bench/queries.txt)
+#   PEERS    0 to run fouille alone (for scale folders), default 1
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+BUILD=${BUILD:-$repo/build}
+WORK=${WORK:-/tmp/fouille-bench}
+DATA=${DATA:-/tmp/fouille-bench-data}
+RUNS=${RUNS:-10}
+ROUNDS=${ROUNDS:-20}
+QUERIES=${QUERIES:-$here/queries.txt}
+PEERS=${PEERS:-1}
+BUILD=$(cd "$BUILD" && pwd)
+
+say() { printf '%s\n' "$*" >&2; }
+
+# ---- peers --------------------------------------------------------------------------
+need=()
+command -v omindex >/dev/null || need+=(xapian-omega)
+command -v quest >/dev/null || need+=(xapian-tools)
+command -v recollindex >/dev/null || need+=(recollcmd)
+command -v sqlite3 >/dev/null || need+=(sqlite3)
+command -v hyperfine >/dev/null || need+=(hyperfine)
+[ -x /usr/bin/time ] || need+=(time)
+command -v cc >/dev/null || need+=(gcc)
+if [ ${#need[@]} -gt 0 ]; then
+	say "installing ${need[*]}"
+	sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
+	$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		"${need[@]}" >/dev/null
+fi
+for prog in fouille-index fouille-search; do
+	[ -x "$BUILD/$prog" ] || { say "no $BUILD/$prog: build fouille first (or set BUILD)"; exit 2; }
+done
+
+# ---- the folder ---------------------------------------------------------------------
+if [ $# -ge 1 ]; then
+	folder=$(cd "$1" && pwd)
+else
+	folder=$DATA/text
+	if [ ! -d "$folder" ]; then
+		[ -d "$DATA/html" ] || python3 "$here/make-folders.py" html "$DATA/html"
+		python3 "$here/make-folders.py" text "$DATA/html" "$DATA/text.tmp"
+		mv "$DATA/text.tmp" "$folder"
+	fi
+fi
+rm -rf "$WORK"
+mkdir -p "$WORK"
+RESULTS=${RESULTS:-$WORK/results.md}
+nfiles=$(find "$folder" -type f -name '*.txt' | wc -l)
+mb=$(find "$folder" -type f -name '*.txt' -printf '%s\n' | awk '{s+=$1} END {printf "%.1f", s/1e6}')
+say "folder $folder: $nfiles .txt files, $mb MB"
+
+# Every tool reads the folder from the page cache: read it once first.
+find "$folder" -type f -name '*.txt' -print0 | xargs -0 cat >/dev/null
+
+# ---- indexing -----------------------------------------------------------------------
+# measure NAME INDEX_PATH CMD...: wall, user+sys, peak RSS from /usr/bin/time; size by du
+measure() {
+	local name=$1 index=$2
+	shift 2
+	say "index: $name"
+	if ! /usr/bin/time -f '%e %U %S %M' -o "$WORK/time.$name" "$@" >"$WORK/log.$name" 2>&1; then
+		say "  $name failed (exit status, see $WORK/log.$name); its numbers are still shown"
+	fi
+	read -r wall user sys rss <"$WORK/time.$name"
+	local kb
+	kb=$(du -sk "$index" | cut -f1)
+	echo "$name $wall $(awk "BEGIN {print $user + $sys}") $rss $kb" >>"$WORK/index.tsv"
+}
+: >"$WORK/index.tsv"
+
+measure fouille-index "$WORK/fouille" "$BUILD/fouille-index" --quiet --index "$WORK/fouille" "$folder"
+measure fouille-index-rerun "$WORK/fouille" "$BUILD/fouille-index" --quiet --index "$WORK/fouille" "$folder"
+
+if [ "$PEERS" = 1 ]; then
+# omindex: .txt as text/plain (it would ask libmagic otherwise), URLs relative to the
+# folder, a new database, French stemming; no deletion pass is needed on a new database
+measure omindex "$WORK/omega" omindex --db "$WORK/omega" --url / --stemmer=french \
+	--mime-type txt:text/plain --overwrite "$folder"
+measure omindex-rerun "$WORK/omega" omindex --db "$WORK/omega" --url / --stemmer=french \
+	--mime-type txt:text/plain "$folder"
+
+mkdir -p "$WORK/recoll"
+cat >"$WORK/recoll/recoll.conf" <<EOF
+topdirs = $folder
+dbdir = $WORK/recoll/xapiandb
+indexstemminglanguages = french
+noaspell = 1
+loglevel = 1
+EOF
+measure recollindex "$WORK/recoll" recollindex -c "$WORK/recoll" -z
+measure recollindex-rerun "$WORK/recoll" recollindex -c "$WORK/recoll"
+
+# SQLite FTS5: the sqlite3 shell reads the files itself (fsdir, a shell function); the
+# first line is the title, the rest the body; unicode61 folding accents, no stemming
+sqlfolder=${folder//\'/\'\'}
+cat >"$WORK/fts5-load.sql" <<EOF
+PRAGMA journal_mode = OFF;
+PRAGMA synchronous = OFF;
+CREATE VIRTUAL TABLE docs USING fts5(path UNINDEXED, title, body,
+  tokenize = 'unicode61 remove_diacritics 2');
+BEGIN;
+INSERT INTO docs(path, title, body)
+  SELECT name, substr(t, 1, instr(t, char(10)) - 1), substr(t, instr(t, char(10)) + 1)
+  FROM (SELECT name, CAST(data AS TEXT) AS t FROM fsdir('$sqlfolder')
+        WHERE name LIKE '%.txt' ORDER BY name);
+COMMIT;
+INSERT INTO docs(docs) VALUES('optimize');
+EOF
+measure sqlite-fts5 "$WORK/fts5.db" sqlite3 "$WORK/fts5.db" ".read $WORK/fts5-load.sql"
+fi
+
+# ---- queries ------------------------------------------------------------------------
+mapfile -t qs < <(grep -v '^\s*\(#\|$\)' "$QUERIES")
+say "queries: ${#qs[@]} from $QUERIES, $RUNS runs each per tool"
+mkdir -p "$WORK/sql"
+fouille_cmds=() quest_cmds=() recoll_cmds=() sqlite_cmds=()
+for i in "${!qs[@]}"; do
+	q=${qs[$i]}
+	# hyperfine -N splits commands like a shell: the queries are plain words
+	fouille_cmds+=("$BUILD/fouille-search --index $WORK/fouille $q")
+	quest_cmds+=("quest -d $WORK/omega -s french -m 10 '$q'")
+	recoll_cmds+=("recollq -c $WORK/recoll -A -n 10 $q")
+	# FTS5: each word quoted (a bare '-' or ':' would be syntax), AND (FTS5's default)
+	match=$(printf '"%s" ' $q)
+	cat >"$WORK/sql/q$i.sql" <<EOF
+SELECT path, title, snippet(docs, 2, '[', ']', '…', 24) FROM docs
+WHERE docs MATCH '${match% }' ORDER BY rank LIMIT 10;
+EOF
+	sqlite_cmds+=("sqlite3 $WORK/fts5.db '.read $WORK/sql/q$i.sql'")
+done
+tools=(fouille)
+[ "$PEERS" = 1 ] && tools+=(quest recoll sqlite)
+for tool in "${tools[@]}"; do
+	say "query: $tool"
+	unset -n cmds 2>/dev/null || true
+	declare -n cmds=${tool}_cmds
+	hyperfine -N -i --style none --warmup 1 --runs "$RUNS" \
+		--export-json "$WORK/hf-$tool.json" "${cmds[@]}" >/dev/null
+done
+
+say "query: in-library loop"
+cc -O2 -std=c11 -I"$repo/include" "$here/search_latency.c" -L"$BUILD" -lfouille \
+	-Wl,-rpath,"$BUILD" -o "$WORK/search_latency"
+"$WORK/search_latency" "$WORK/fouille" "$QUERIES" "$ROUNDS" >"$WORK/inlib.txt"
+
+# ---- tables -------------------------------------------------------------------------
+python3 - "$WORK" "$folder" "$nfiles" "$mb" "$RUNS" "$ROUNDS" "${#qs[@]}" >"$RESULTS" <<'EOF'
+import json, statistics, sys, os, platform, datetime
+work, folder, nfiles, mb, runs, rounds, nq = sys.argv[1:]
+rows = {}
+for line in open(os.path.join(work, "index.tsv")):
+    name, wall, cpu, rss, kb = line.split()
+    rows[name] = (float(wall), float(cpu), int(rss) / 1024, int(kb) / 1024)
+ref = rows["fouille-index"]
+print(f"Folder: `{folder}`, {nfiles} articles, {mb} MB of text; "
+      f"{os.cpu_count()} cores, {datetime.date.today()}.\n")
+print("| indexing | wall s | CPU s | peak RSS MB | index MB | wall × fouille | CPU × fouille | RSS × fouille | size × fouille |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+for name, (w, c, r, s) in rows.items():
+    base = rows["fouille-index"] if not name.endswith("-rerun") else rows["fouille-index-rerun"]
+    label = name.replace("-rerun", " (re-run, unchanged)")
+    print(f"| {label} | {w:.2f} | {c:.2f} | {r:.0f} | {s:.1f} | {w / base[0]:.2f} | "
+          f"{c / base[1]:.2f} | {r / base[2]:.2f} | {s / base[3]:.2f} |")
+rr = rows["fouille-index-rerun"][0] / ref[0] * 100
+print(f"\nfouille re-run on the unchanged folder: {rr:.1f}% of the full index time.\n")
+
+def pct(v, p):
+    v = sorted(v)
+    k = max(1, min(len(v), int(p / 100 * len(v) + 0.999999)))
+    return v[k - 1]
+
+print(f"| query ({nq} queries × {runs} runs, whole process) | median ms | p95 ms | mean ms | median × fouille |")
+print("|---|---:|---:|---:|---:|")
+names = {"fouille": "fouille-search (10 hits, snippets)", "quest": "quest (omindex db, 10 hits)",
+         "recoll": "recollq -A (10 hits, abstracts)", "sqlite": "sqlite3 FTS5 + snippet() (10 hits)"}
+med = {}
+for tool in ["fouille", "quest", "recoll", "sqlite"]:
+    if not os.path.exists(os.path.join(work, f"hf-{tool}.json")):
+        continue
+    res = json.load(open(os.path.join(work, f"hf-{tool}.json")))["results"]
+    times = [t * 1000 for r in res for t in r["times"]]
+    med[tool] = (statistics.median(times), pct(times, 95), statistics.mean(times))
+for tool, (m, p, a) in med.items():
+    print(f"| {names[tool]} | {m:.1f} | {p:.1f} | {a:.1f} | {m / med['fouille'][0]:.2f} |")
+il = dict(l.split(None, 1) for l in open(os.path.join(work, "inlib.txt")) if not l.startswith("slow_ms"))
+slow = [l.split(None, 2)[1:] for l in open(os.path.join(work, "inlib.txt")) if l.startswith("slow_ms")]
+print(f"\nIn-library (bench/search_latency.c, index opened once, {il['searches'].strip()} searches "
+      f"= {nq} queries × {rounds} rounds, 10 hits with snippets): median "
+      f"{float(il['median_ms']):.2f} ms, p95 {float(il['p95_ms']):.2f} ms, "
+      f"p99 {float(il['p99_ms']):.2f} ms, mean {float(il['mean_ms']):.2f} ms. "
+      "Slowest queries (median ms): "
+      + ", ".join(f"`{q.strip()}` {float(m):.1f}" for m, q in slow) + ".")
+EOF
+cat "$RESULTS"
+say "results in $RESULTS"
