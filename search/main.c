@@ -35,6 +35,8 @@ static const char USAGE[] =
 	"                   one by one instead of as one hit with \"+N similar\"\n"
 	"  --json           print one JSON document\n"
 	"  --paths          print only the paths, one per line\n"
+	"  -0, --null       with --paths: end each path with a NUL byte instead (for\n"
+	"                   xargs -0: file names may hold newlines)\n"
 	"  --help, -h       show this help\n"
 	"  --version        show the version\n"
 	"  --               end of options: what follows is the query (e.g. -- -grève)\n"
@@ -332,7 +334,7 @@ int main(int argc, char **argv)
 	fouille_search_options_init(&opts);
 	char *query = NULL;
 	size_t qlen = 0;
-	int only_words = 0;
+	int only_words = 0, nul_paths = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -408,6 +410,9 @@ int main(int argc, char **argv)
 			out = OUT_JSON;
 		} else if (strcmp(a, "--paths") == 0) {
 			out = OUT_PATHS;
+		} else if (strcmp(a, "-0") == 0 || strcmp(a, "--null") == 0) {
+			/* with --paths: a file name may hold a newline, never a NUL */
+			nul_paths = 1;
 		} else if (a[1] == '-') {
 			fprintf(stderr, "fouille-search: unknown option %s (see fouille-search --help)\n", a);
 			goto usage;
@@ -470,7 +475,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "fouille-search: no article has every word; listing articles with any of them\n");
 		for (size_t i = 0; i < fouille_results_count(res); i++) {
 			char *p = display_path(root, fouille_hit_path(fouille_results_hit(res, i)), cwd);
-			puts(p ? p : fouille_hit_path(fouille_results_hit(res, i)));
+			fputs(p ? p : fouille_hit_path(fouille_results_hit(res, i)), stdout);
+			putchar(nul_paths ? '\0' : '\n');
 			free(p);
 		}
 	} else {
