@@ -51,6 +51,7 @@ struct analyzer {
 	char stem[NORM_MAX + 1];          /* copy of the stemmer's result */
 	char term[ANALYZER_MAX_TERM + 1]; /* fold(stem(w)) */
 	char alt[ANALYZER_MAX_TERM + 1];  /* stem(fold(w)) */
+	char exact[ANALYZER_MAX_TERM + 1]; /* see analyzer_token.exact */
 	utf8proc_int32_t cps[CP_MAX];
 
 	uint32_t cache_gen;
@@ -550,6 +551,21 @@ static int is_elision(const char *p, size_t n)
 	}
 }
 
+/* analyzer_token.exact of the word w[0..n): NULL for a pure-ASCII word. */
+static const char *exact_form(analyzer *a, const char *w, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (unsigned char)w[i] < 0x80)
+		i++;
+	if (i == n)
+		return NULL;
+	if (n > 3 && (w[n - 1] == 's' || w[n - 1] == 'x'))
+		n--;
+	memcpy(a->exact, w, n);
+	a->exact[n] = '\0';
+	return a->exact;
+}
+
 struct emitter {
 	analyzer_emit_fn emit;         /* analyzer_run: non-stopwords only */
 	analyzer_emit_all_fn emit_all; /* analyzer_run_all: stopwords too */
@@ -613,6 +629,8 @@ static int process_word(analyzer *a, int32_t max_cp, int has_apos, uint32_t pos,
 		if (stop) {
 			tok.term = w;
 			tok.alt = NULL;
+		} else {
+			tok.exact = exact_form(a, w, wcut);
 		}
 	}
 

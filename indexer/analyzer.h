@@ -27,7 +27,12 @@ typedef struct analyzer_token {
 	const char *alt;  /* stem(fold(w)) when it differs from term, else NULL */
 	const char *word; /* the normalized word before stemming (lowercase, NFC, elision
 	                     stripped, accents kept): used for prefix queries and suggestions.
-	                     All three strings are cut to ANALYZER_MAX_TERM bytes. */
+	                     All these strings are cut to ANALYZER_MAX_TERM bytes. */
+	const char *exact; /* when `word` has a non-ASCII letter (an accent): `word` minus
+	                      one final plural s or x, accents kept ("pâtés" -> "pâté"),
+	                      else NULL. Indexed and queried under the E prefix so that
+	                      exact spellings rank first. Not stem(w): Snowball strips a
+	                      final é, so pâté/pâte, marché/marche would meet there. */
 	uint32_t pos;     /* word position, 1-based; stopwords take a position too */
 	size_t start;     /* byte offset of the word (elided article included) in the input */
 	size_t end;       /* byte offset just past the word */

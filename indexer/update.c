@@ -22,6 +22,7 @@
 
 #include "article.h"
 #include "docrecord.h"
+#include "extras.h"
 #include "handle.h"
 #include "readers.h"
 #include "walk.h"
@@ -224,15 +225,24 @@ static int read_file(update *u, const char *rel, uint64_t max, char **out, size_
 
 typedef struct doc_builder {
 	xs_doc *doc;
-	int title; /* also post under the title prefix */
+	int title;       /* also post under the title prefix */
+	size_t lead_end; /* words ending within the first lead_end bytes of the text are the
+	                    lead: also posted under the lead prefix (0: none) */
 	int failed;
 } doc_builder;
 
+/*
+ * One word: its forms with positions; in a title again under S (with positions, for
+ * title:"phrases"); in the lead again under L (no positions: only ranking uses them);
+ * an accented word's exact form under E (no positions), wherever it is. See
+ * search/ranking.h for how each weighs.
+ */
 static int post_token(const analyzer_token *t, void *ud)
 {
 	doc_builder *b = ud;
 	char prefixed[ANALYZER_MAX_TERM + 8];
 	const char *forms[2] = {t->term, t->alt};
+	int lead = t->end <= b->lead_end;
 	for (int i = 0; i < 2; i++) {
 		if (!forms[i])
 			continue;
@@ -243,6 +253,16 @@ static int post_token(const analyzer_token *t, void *ud)
 			if (xs_doc_add_posting(b->doc, prefixed, t->pos, 1) != FOUILLE_OK)
 				b->failed = 1;
 		}
+		if (lead) {
+			snprintf(prefixed, sizeof prefixed, XS_PREFIX_LEAD "%s", forms[i]);
+			if (xs_doc_add_term(b->doc, prefixed, 1) != FOUILLE_OK)
+				b->failed = 1;
+		}
+	}
+	if (t->exact) {
+		snprintf(prefixed, sizeof prefixed, XS_PREFIX_EXACT "%s", t->exact);
+		if (xs_doc_add_term(b->doc, prefixed, 1) != FOUILLE_OK)
+			b->failed = 1;
 	}
 	return b->failed;
 }
@@ -306,6 +326,7 @@ static int write_article(update *u, const source *src, const article *a, uint64_
 		goto oom;
 	pos += TITLE_BODY_GAP;
 	b.title = 0;
+	b.lead_end = a->lead_len;
 	if (analyzer_run(an, a->text, strlen(a->text), &pos, post_token, &b) != 0 || b.failed)
 		goto oom;
 	if (a->author && add_author_terms(doc, a->author) != 0)
@@ -317,6 +338,14 @@ static int write_article(update *u, const source *src, const article *a, uint64_
 		if (xs_doc_set_value(doc, XS_SLOT_DATE, ymd, 8) != FOUILLE_OK ||
 		    xs_doc_add_term(doc, year, 0) != FOUILLE_OK)
 			goto oom;
+	}
+	/* facet values, collapse signature, spelling data (extras.h) */
+	rc = extras_add(doc, idx->writer, an, a, idx->err);
+	if (rc == FOUILLE_ENOMEM)
+		goto oom;
+	if (rc != FOUILLE_OK) {
+		xs_doc_free(doc);
+		return rc;
 	}
 	docrecord r = {.path = (char *)rel, .record = (char *)src->record, .title = a->title,
 		       .author = a->author, .date = a->date, .format = (char *)src->format,

@@ -968,6 +968,84 @@ void search_oldest_first(xs_reader *r, const Xapian::Query &q, size_t offset, si
 		facets.push_back({XS_SLOT_YEAR, v.first, v.second});
 }
 
+// How many times `word` was added to the spelling data of `db` (one database).
+uint64_t spelling_frequency(const Xapian::Database &db, const std::string &word)
+{
+	try {
+		Xapian::TermIterator t = db.spellings_begin();
+		t.skip_to(word);
+		return t != db.spellings_end() && *t == word ? t.get_termfreq() : 0;
+	} catch (const Xapian::UnimplementedError &) {
+		return 0; // a remote shard: its protocol carries no spelling data
+	}
+}
+
+// Edits (insertions, deletions, substitutions, transpositions of neighbours) from a to
+// b, counted in characters, as Xapian counts them for spelling suggestions.
+unsigned edit_distance(const std::string &a8, const std::string &b8)
+{
+	std::vector<unsigned> a{Xapian::Utf8Iterator(a8), Xapian::Utf8Iterator()};
+	std::vector<unsigned> b{Xapian::Utf8Iterator(b8), Xapian::Utf8Iterator()};
+	std::vector<std::vector<unsigned>> d(a.size() + 1, std::vector<unsigned>(b.size() + 1));
+	for (size_t i = 0; i <= a.size(); i++)
+		d[i][0] = static_cast<unsigned>(i);
+	for (size_t j = 0; j <= b.size(); j++)
+		d[0][j] = static_cast<unsigned>(j);
+	for (size_t i = 1; i <= a.size(); i++)
+		for (size_t j = 1; j <= b.size(); j++) {
+			unsigned cost = a[i - 1] != b[j - 1];
+			d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+				d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+		}
+	return d[a.size()][b.size()];
+}
+
+// A spelling suggestion over several shards. Xapian 1.4 merges the shards' candidate
+// lists in one pass that does not choose as it does for one database (`placton`: one
+// database says `plancton`, the same words in three shards nothing), so each shard is
+// asked on its own, and of their answers the one with the fewest edits wins, then the
+// one the shards together hold most often; none when the word as typed is more frequent
+// still, as Xapian decides for one database. Remote shards have no spelling data to give.
+std::string spelling_of_shards(const xs_reader *r, const std::string &word, unsigned max_edit)
+{
+	std::vector<std::string> candidates;
+	for (const xs_shard &s : r->shards) {
+		if (!s.open)
+			continue;
+		std::string c;
+		try {
+			c = s.db.get_spelling_suggestion(word, max_edit);
+		} catch (const Xapian::UnimplementedError &) {
+		}
+		if (!c.empty() && std::find(candidates.begin(), candidates.end(), c) == candidates.end())
+			candidates.push_back(c);
+	}
+	std::sort(candidates.begin(), candidates.end());
+	auto frequency = [&](const std::string &w) {
+		uint64_t n = 0;
+		for (const xs_shard &s : r->shards)
+			if (s.open)
+				n += spelling_frequency(s.db, w);
+		return n;
+	};
+	std::string best;
+	unsigned best_edits = 0;
+	uint64_t best_freq = 0;
+	for (const std::string &c : candidates) {
+		unsigned edits = edit_distance(word, c);
+		uint64_t freq = frequency(c);
+		if (best.empty() || edits < best_edits || (edits == best_edits && freq > best_freq)) {
+			best = c;
+			best_edits = edits;
+			best_freq = freq;
+		}
+	}
+	if (!best.empty() && best_freq < frequency(word))
+		return std::string();
+	return best;
+}
+
 } // namespace
 
 extern "C" {
@@ -1096,10 +1174,27 @@ int xs_reader_spelling(xs_reader *r, const char *word, unsigned max_edit, char *
 	return with_reopen(r, err, "looking up spelling", [&] {
 		std::free(*out);
 		*out = nullptr;
-		std::string s = r->db.get_spelling_suggestion(word, max_edit);
+		std::string s = r->pos_to_shard.size() > 1 ? spelling_of_shards(r, word, max_edit)
+							   : r->db.get_spelling_suggestion(word, max_edit);
 		if (!s.empty() && !(*out = dup_string(s)))
 			throw std::bad_alloc();
 	});
+}
+
+uint64_t xs_reader_spelling_frequency(xs_reader *r, const char *word)
+{
+	uint64_t n = 0;
+	with_reopen(r, nullptr, "reading spelling data", [&] {
+		n = 0;
+		if (r->pos_to_shard.size() > 1) {
+			for (const xs_shard &s : r->shards)
+				if (s.open)
+					n += spelling_frequency(s.db, word);
+		} else {
+			n = spelling_frequency(r->db, word);
+		}
+	});
+	return n;
 }
 
 int xs_reader_each_term(xs_reader *r, const char *prefix, xs_term_fn fn, void *ud, char *err)

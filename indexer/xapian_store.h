@@ -216,6 +216,9 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
  * or *out NULL when none. *out malloc'ed.
  */
 int xs_reader_spelling(xs_reader *r, const char *word, unsigned max_edit, char **out, char *err);
+/* How many times `word` was added to the spelling data: 0 when it is not a word of the
+   index (or on error). */
+uint64_t xs_reader_spelling_frequency(xs_reader *r, const char *word);
 
 /*
  * Call `fn` for every term starting with `prefix` ("" for all), with the number of

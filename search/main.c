@@ -27,13 +27,21 @@ static const char USAGE[] =
 	"                   connect and to answer (default 10)\n"
 	"  --limit N        show N hits (default 10)\n"
 	"  --offset N       skip the first N hits\n"
-	"  --snippet-chars N  snippet length in characters (default 200)\n"
+	"  --snippet-chars N  snippet length in characters, per passage (default 200)\n"
+	"  --fragments N    up to N passages per snippet, joined with \" … \" (default 1,\n"
+	"                   at most 16)\n"
 	"  --sort ORDER     relevance (default), date (oldest first) or -date (newest\n"
 	"                   first); undated articles come last\n"
 	"  --and            every word must match, with no fallback to any word\n"
 	"  --or             any word may match (best matches first)\n"
+	"  --facets         count the matching articles by author and by year\n"
+	"  --no-suggest     no \"did you mean\" suggestion\n"
+	"  --no-collapse    show near-duplicate articles (the same story republished)\n"
+	"                   one by one instead of as one hit with \"+N similar\"\n"
 	"  --json           print one JSON document\n"
 	"  --paths          print only the paths, one per line\n"
+	"  -0, --null       with --paths: end each path with a NUL byte instead (for\n"
+	"                   xargs -0: file names may hold newlines)\n"
 	"  --help, -h       show this help\n"
 	"  --version        show the version\n"
 	"  --               end of options: what follows is the query (e.g. -- -grève)\n"
@@ -162,11 +170,34 @@ static void print_snippet(const fouille_hit *h, const style *st)
 	fputc('\n', stdout);
 }
 
+/* Facets on the terminal: the first TEXT_FACETS of each, then how many more. */
+#define TEXT_FACETS 10
+
+static void print_facet(const fouille_results *res, fouille_facet f, const char *label,
+			const style *st)
+{
+	size_t n;
+	const fouille_count *c = fouille_results_facets(res, f, &n);
+	if (!c)
+		return;
+	printf("%s%s:%s", st->dim_on, label, st->dim_off);
+	if (n == 0)
+		printf(" none");
+	for (size_t i = 0; i < n && i < TEXT_FACETS; i++)
+		printf("%s %s (%llu)", i ? "," : "", c[i].name, (unsigned long long)c[i].count);
+	if (n > TEXT_FACETS)
+		printf(", and %zu more", n - TEXT_FACETS);
+	fputc('\n', stdout);
+}
+
 static void print_text(const fouille_results *res, const char *query, const char *root,
 		       const char *cwd, const style *st)
 {
 	size_t n = fouille_results_count(res);
 	uint64_t total = fouille_results_total(res);
+	if (fouille_results_suggestion(res))
+		printf("Did you mean: %s%s%s?\n", st->title_on, fouille_results_suggestion(res),
+		       st->title_off);
 	if (fouille_results_relaxed(res))
 		printf("No article has every word of \"%s\"; showing articles with any of them.\n", query);
 	if (fouille_results_notice(res))
@@ -193,12 +224,32 @@ static void print_text(const fouille_results *res, const char *query, const char
 			printf(" · %s", fouille_hit_author(h));
 		if (fouille_hit_date(h))
 			printf(" · %s", fouille_hit_date(h));
+		if (fouille_hit_similar(h))
+			printf(" · +%llu similar", (unsigned long long)fouille_hit_similar(h));
 		printf("%s\n", st->dim_off);
 		print_snippet(h, st);
 		if (i + 1 < n)
 			fputc('\n', stdout);
 		free(path);
 	}
+	if (fouille_results_facets(res, FOUILLE_FACET_AUTHOR, NULL)) {
+		fputc('\n', stdout);
+		print_facet(res, FOUILLE_FACET_AUTHOR, "By author", st);
+		print_facet(res, FOUILLE_FACET_YEAR, "By year", st);
+	}
+}
+
+static void json_facet(const fouille_results *res, fouille_facet f)
+{
+	size_t n;
+	const fouille_count *c = fouille_results_facets(res, f, &n);
+	fputc('[', stdout);
+	for (size_t i = 0; c && i < n; i++) {
+		fputs(i ? ",{\"name\":" : "{\"name\":", stdout);
+		json_string(stdout, c[i].name);
+		printf(",\"count\":%llu}", (unsigned long long)c[i].count);
+	}
+	fputc(']', stdout);
 }
 
 static void print_json(const fouille_results *res, const char *query, const char *root,
@@ -210,6 +261,18 @@ static void print_json(const fouille_results *res, const char *query, const char
 	       (unsigned long long)fouille_results_total(res),
 	       fouille_results_relaxed(res) ? "true" : "false");
 	json_string(stdout, fouille_results_notice(res));
+	fputs(",\"suggestion\":", stdout);
+	json_string(stdout, fouille_results_suggestion(res));
+	fputs(",\"facets\":", stdout);
+	if (fouille_results_facets(res, FOUILLE_FACET_AUTHOR, NULL)) {
+		fputs("{\"author\":", stdout);
+		json_facet(res, FOUILLE_FACET_AUTHOR);
+		fputs(",\"year\":", stdout);
+		json_facet(res, FOUILLE_FACET_YEAR);
+		fputc('}', stdout);
+	} else {
+		fputs("null", stdout);
+	}
 	fputs(",\"hits\":[", stdout);
 	for (size_t i = 0; i < fouille_results_count(res); i++) {
 		const fouille_hit *h = fouille_results_hit(res, i);
@@ -228,7 +291,8 @@ static void print_json(const fouille_results *res, const char *query, const char
 		json_string(stdout, fouille_hit_author(h));
 		fputs(",\"date\":", stdout);
 		json_string(stdout, fouille_hit_date(h));
-		printf(",\"score\":%.6g,\"snippet\":", fouille_hit_score(h));
+		printf(",\"similar\":%llu,\"score\":%.6g,\"snippet\":",
+		       (unsigned long long)fouille_hit_similar(h), fouille_hit_score(h));
 		json_string(stdout, fouille_hit_snippet(h));
 		fputs(",\"highlights\":[", stdout);
 		for (size_t k = 0; k < fouille_hit_highlight_count(h); k++) {
@@ -284,7 +348,7 @@ int main(int argc, char **argv)
 	fouille_search_options_init(&opts);
 	char *query = NULL;
 	size_t qlen = 0;
-	int only_words = 0;
+	int only_words = 0, nul_paths = 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -353,10 +417,27 @@ int main(int argc, char **argv)
 			opts.flags = (opts.flags & ~FOUILLE_SEARCH_ANY) | FOUILLE_SEARCH_NO_RELAX;
 		} else if (strcmp(a, "--or") == 0) {
 			opts.flags = (opts.flags & ~FOUILLE_SEARCH_NO_RELAX) | FOUILLE_SEARCH_ANY;
+		} else if (strcmp(a, "--fragments") == 0) {
+			if (parse_count(a, next, &opts.fragments))
+				goto usage;
+			i++;
+			if (opts.fragments == 0) {
+				fprintf(stderr, "fouille-search: --fragments must be at least 1\n");
+				goto usage;
+			}
+		} else if (strcmp(a, "--facets") == 0) {
+			opts.flags |= FOUILLE_SEARCH_FACETS;
+		} else if (strcmp(a, "--no-suggest") == 0) {
+			opts.flags |= FOUILLE_SEARCH_NO_SUGGEST;
+		} else if (strcmp(a, "--no-collapse") == 0) {
+			opts.flags |= FOUILLE_SEARCH_NO_COLLAPSE;
 		} else if (strcmp(a, "--json") == 0) {
 			out = OUT_JSON;
 		} else if (strcmp(a, "--paths") == 0) {
 			out = OUT_PATHS;
+		} else if (strcmp(a, "-0") == 0 || strcmp(a, "--null") == 0) {
+			/* with --paths: a file name may hold a newline, never a NUL */
+			nul_paths = 1;
 		} else if (a[1] == '-') {
 			fprintf(stderr, "fouille-search: unknown option %s (see fouille-search --help)\n", a);
 			goto usage;
@@ -394,7 +475,8 @@ int main(int argc, char **argv)
 		if (out == OUT_JSON)
 			fputs("{\"query\":", stdout), json_string(stdout, query),
 				fputs(",\"total\":0,\"relaxed\":false,\"notice\":", stdout),
-				json_string(stdout, fouille_errmsg(idx)), fputs(",\"hits\":[]}\n", stdout);
+				json_string(stdout, fouille_errmsg(idx)),
+				fputs(",\"suggestion\":null,\"facets\":null,\"hits\":[]}\n", stdout);
 		fouille_index_close(idx);
 		free(index_dir);
 		free(query);
@@ -412,12 +494,15 @@ int main(int argc, char **argv)
 	if (out == OUT_JSON) {
 		print_json(res, query, root, cwd);
 	} else if (out == OUT_PATHS) {
+		if (fouille_results_suggestion(res))
+			fprintf(stderr, "fouille-search: did you mean: %s?\n", fouille_results_suggestion(res));
 		if (fouille_results_relaxed(res))
 			fprintf(stderr, "fouille-search: no article has every word; listing articles with any of them\n");
 		for (size_t i = 0; i < fouille_results_count(res); i++) {
 			const fouille_hit *h = fouille_results_hit(res, i);
 			char *p = display_path(hit_root(h, root), fouille_hit_path(h), cwd);
-			puts(p ? p : fouille_hit_path(fouille_results_hit(res, i)));
+			fputs(p ? p : fouille_hit_path(h), stdout);
+			putchar(nul_paths ? '\0' : '\n');
 			free(p);
 		}
 	} else {

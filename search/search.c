@@ -1,7 +1,10 @@
 /*
  * fouille_search(): parse the query, run it on the Xapian index (every word first,
  * any word when that finds nothing), and build each hit's snippet from the text stored
- * in the index. Reads only the Xapian index, never the catalog or the original files.
+ * in the index. Near-duplicates are collapsed on their signature (indexer/extras.c),
+ * facets counted by Xapian match spies over every match, and a "did you mean" built
+ * from the index's spelling data (suggest.c). Reads only the Xapian index, never the
+ * catalog or the original files.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +15,7 @@
 #include "query.h"
 #include "shards.h"
 #include "snippet.h"
+#include "suggest.h"
 
 #define DEFAULT_LIMIT 10
 #define DEFAULT_SNIPPET_CHARS 200
@@ -21,10 +25,16 @@
 struct fouille_hit {
 	size_t rank;
 	double score;
+	uint64_t similar; /* near-duplicates collapsed into this hit */
 	docrecord rec;
 	snippet snip;
 	char *root; /* the folder of the hit's index (its shard's), NULL when unknown */
 };
+
+typedef struct facet_list {
+	fouille_count *v;
+	size_t n, cap;
+} facet_list;
 
 struct fouille_results {
 	fouille_hit *hits;
@@ -32,6 +42,9 @@ struct fouille_results {
 	uint64_t total;
 	int relaxed;
 	char *notice;
+	char *suggestion;
+	int facets_on;
+	facet_list facets[2]; /* FOUILLE_FACET_AUTHOR, FOUILLE_FACET_YEAR */
 };
 
 void fouille_search_options_init(fouille_search_options *opts)
@@ -53,6 +66,7 @@ typedef struct collector {
 	const query_term *terms;
 	size_t nterms;
 	size_t budget;
+	size_t fragments;
 	int failed;
 } collector;
 
@@ -72,6 +86,7 @@ static int collect(const xs_match *m, void *ud)
 	memset(h, 0, sizeof *h);
 	h->rank = m->rank + 1;
 	h->score = m->score;
+	h->similar = m->collapsed;
 	int rc = docrecord_decode(&h->rec, m->data, m->len);
 	if (rc == -1)
 		goto oom;
@@ -80,8 +95,9 @@ static int collect(const xs_match *m, void *ud)
 					"document %u of the index is not in fouille's format", m->docid);
 		return 1;
 	}
-	if (snippet_make(&h->snip, c->an, h->rec.text, strlen(h->rec.text), c->terms, c->nterms,
-			 c->budget) != 0) {
+	snippet_opts so = {.budget = c->budget, .fragments = c->fragments, .lead_len = h->rec.lead_len};
+	if (snippet_make_ex(&h->snip, c->an, h->rec.text, strlen(h->rec.text), c->terms, c->nterms,
+			    &so) != 0) {
 		docrecord_clear(&h->rec);
 		goto oom;
 	}
@@ -97,6 +113,60 @@ oom:
 	return 1;
 }
 
+static void facets_clear(fouille_results *res)
+{
+	for (int f = 0; f < 2; f++) {
+		for (size_t i = 0; i < res->facets[f].n; i++)
+			free((char *)res->facets[f].v[i].name);
+		free(res->facets[f].v);
+		memset(&res->facets[f], 0, sizeof res->facets[f]);
+	}
+}
+
+static int collect_facet(unsigned slot, const char *value, size_t len, uint64_t count, void *ud)
+{
+	collector *c = ud;
+	facet_list *l = &c->res->facets[slot == XS_SLOT_YEAR ? FOUILLE_FACET_YEAR : FOUILLE_FACET_AUTHOR];
+	if (slot != XS_SLOT_AUTHOR && slot != XS_SLOT_YEAR)
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		fouille_count *v = realloc(l->v, cap * sizeof *v);
+		if (!v)
+			goto oom;
+		l->v = v;
+		l->cap = cap;
+	}
+	char *name = malloc(len + 1);
+	if (!name)
+		goto oom;
+	memcpy(name, value, len);
+	name[len] = '\0';
+	l->v[l->n].name = name;
+	l->v[l->n].count = count;
+	l->n++;
+	return 0;
+oom:
+	c->failed = handle_fail(c->idx, FOUILLE_ENOMEM, "out of memory");
+	return 1;
+}
+
+/* Authors: most articles first, then by name. */
+static int by_count(const void *a, const void *b)
+{
+	const fouille_count *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/* Years: newest first. */
+static int by_name_desc(const void *a, const void *b)
+{
+	const fouille_count *x = a, *y = b;
+	return strcmp(y->name, x->name);
+}
+
 static int run(collector *c, xs_reader *r, const xs_query *xq, const fouille_search_options *o)
 {
 	xs_search_opts xo = {XS_SORT_RELEVANCE, 0, NULL, NULL, NULL};
@@ -104,11 +174,29 @@ static int run(collector *c, xs_reader *r, const xs_query *xq, const fouille_sea
 		xo.sort = XS_SORT_DATE_DESC;
 	else if (o->sort == FOUILLE_SORT_DATE_ASC)
 		xo.sort = XS_SORT_DATE_ASC;
+	xo.collapse = !(o->flags & FOUILLE_SEARCH_NO_COLLAPSE);
+	if (o->flags & FOUILLE_SEARCH_FACETS) {
+		facets_clear(c->res);
+		xo.facet = collect_facet;
+		xo.facet_ud = c;
+	}
 	xo.shard_meta_key = META_ROOT; /* each hit's folder: its own shard's */
 	int rc = shards_search(r, xq, o->offset, o->limit, &xo, collect, c, &c->res->total,
 			       c->idx->err);
 	if (rc == FOUILLE_OK && c->failed)
 		rc = c->failed;
+	/* A short last page tells the exact count, which Xapian only estimates when it
+	   collapses (and rounds: 1000 for 1086). */
+	if (rc == FOUILLE_OK && c->res->n && c->res->n < o->limit)
+		c->res->total = o->offset + c->res->n;
+	if (rc == FOUILLE_OK && (o->flags & FOUILLE_SEARCH_FACETS)) {
+		facet_list *a = &c->res->facets[FOUILLE_FACET_AUTHOR], *y = &c->res->facets[FOUILLE_FACET_YEAR];
+		if (a->n)
+			qsort(a->v, a->n, sizeof *a->v, by_count);
+		if (y->n)
+			qsort(y->v, y->n, sizeof *y->v, by_name_desc);
+		c->res->facets_on = 1;
+	}
 	return rc;
 }
 
@@ -140,6 +228,8 @@ int fouille_search(fouille_results **out, fouille_index *idx, const char *text,
 			o.snippet_chars = DEFAULT_SNIPPET_CHARS;
 		if (!o.fragments)
 			o.fragments = 1;
+		if (o.fragments > SNIPPET_MAX_FRAGMENTS)
+			o.fragments = SNIPPET_MAX_FRAGMENTS;
 		if (o.sort != FOUILLE_SORT_RELEVANCE && o.sort != FOUILLE_SORT_DATE_DESC &&
 		    o.sort != FOUILLE_SORT_DATE_ASC)
 			return handle_fail(idx, FOUILLE_EINVAL, "unknown sort order %d", (int)o.sort);
@@ -171,7 +261,8 @@ int fouille_search(fouille_results **out, fouille_index *idx, const char *text,
 		query_free(q);
 		return handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
 	}
-	collector c = {.idx = idx, .res = res, .an = an, .budget = o.snippet_chars};
+	collector c = {.idx = idx, .res = res, .an = an, .budget = o.snippet_chars,
+		       .fragments = o.fragments};
 	c.terms = query_terms(q, &c.nterms);
 
 	int rc = FOUILLE_OK;
@@ -196,6 +287,11 @@ int fouille_search(fouille_results **out, fouille_index *idx, const char *text,
 		xs_query_free(xq);
 	}
 	if (rc == FOUILLE_OK && qnotice && !(res->notice = strdup(qnotice)))
+		rc = handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
+	/* Did you mean: words that match nothing or very little, spelled as the index
+	   writes them. */
+	if (rc == FOUILLE_OK && !(o.flags & FOUILLE_SEARCH_NO_SUGGEST) &&
+	    suggest_query(&res->suggestion, an, r, text, c.terms, c.nterms, any || res->relaxed) != 0)
 		rc = handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
 	/* shards left out (FOUILLE_OPEN_ALLOW_PARTIAL) */
 	char *snotice = NULL;
@@ -233,6 +329,8 @@ void fouille_results_free(fouille_results *res)
 	}
 	free(res->hits);
 	free(res->notice);
+	free(res->suggestion);
+	facets_clear(res);
 	free(res);
 }
 
@@ -254,6 +352,25 @@ int fouille_results_relaxed(const fouille_results *res)
 const char *fouille_results_notice(const fouille_results *res)
 {
 	return res ? res->notice : NULL;
+}
+
+const char *fouille_results_suggestion(const fouille_results *res)
+{
+	return res ? res->suggestion : NULL;
+}
+
+const fouille_count *fouille_results_facets(const fouille_results *res, fouille_facet facet,
+					    size_t *n)
+{
+	if (n)
+		*n = 0;
+	if (!res || !res->facets_on || (facet != FOUILLE_FACET_AUTHOR && facet != FOUILLE_FACET_YEAR))
+		return NULL;
+	if (n)
+		*n = res->facets[facet].n;
+	/* a valid pointer even when nothing was counted, so that NULL means "no facets" */
+	static const fouille_count none[1];
+	return res->facets[facet].n ? res->facets[facet].v : none;
 }
 
 const fouille_hit *fouille_results_hit(const fouille_results *res, size_t i)
@@ -304,6 +421,11 @@ const char *fouille_hit_author(const fouille_hit *hit)
 const char *fouille_hit_date(const fouille_hit *hit)
 {
 	return hit && hit->rec.date && *hit->rec.date ? hit->rec.date : NULL;
+}
+
+uint64_t fouille_hit_similar(const fouille_hit *hit)
+{
+	return hit ? hit->similar : 0;
 }
 
 double fouille_hit_score(const fouille_hit *hit)

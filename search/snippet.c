@@ -472,24 +472,55 @@ static const sentence *sentence_before(const sentences *s, size_t *si, size_t b)
 	return s->n && s->v[*si].start <= b ? &s->v[*si] : NULL;
 }
 
-static window choose_window(const match *m, size_t nm, const sentences *s, const char *text,
-			    size_t budget, unsigned nwords, unsigned *counts, size_t *need_end)
+/* The first match starting at or after byte `b`. */
+static size_t first_match_from(const match *m, size_t nm, size_t b)
+{
+	size_t lo = 0, hi = nm;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m[mid].start < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The best window found so far, over the gaps between the passages already chosen. */
+typedef struct candidate {
+	window w;
+	long score;    /* -1: none yet */
+	size_t need_end; /* end of the last match the window was scored with */
+	size_t hi;     /* end of its gap */
+} candidate;
+
+/*
+ * Score the windows starting at each match of the gap [lo, hi) (bytes; the text
+ * outside belongs to passages already chosen) and keep the best in *best. A window
+ * scores 100 per distinct query word not `covered` by the passages already chosen, plus
+ * REPEAT_SCORE per other match (repeats and words already shown), capped; the first
+ * window wins ties, so earlier passages are preferred. `counts` is zero on entry and on
+ * return.
+ */
+static void choose_window(const match *m, size_t nm, const sentences *s, const char *text,
+			  size_t budget, unsigned nwords, unsigned *counts,
+			  const unsigned char *covered, size_t lo, size_t hi, candidate *best)
 {
 	size_t slack = budget / 2, ctx = budget / 8;
-	window best = {s->n ? s->v[0].start : 0, s->n ? s->v[0].cstart : 0, 1};
-	long best_score = -1;
-	size_t si = 0, j = 0, distinct = 0, total = 0;
+	size_t si = 0, fresh = 0, total = 0;
 	size_t prev_cend = 0;
-	*need_end = 0;
-	for (size_t i = 0; i < nm; i++) {
+	size_t first = first_match_from(m, nm, lo), j = first;
+	for (size_t i = first; i < nm && m[i].end <= hi; i++) {
 		window w;
 		const sentence *st = sentence_before(s, &si, m[i].start);
-		if (st && m[i].cstart - st->cstart <= slack) {
+		if (st && st->start >= lo && m[i].cstart - st->cstart <= slack) {
 			w.start = st->start;
 			w.cstart = st->cstart;
 			w.at_sentence = 1;
 		} else {
 			w = context_start(text, m[i].start, m[i].cstart, ctx);
+			if (w.start < lo) /* no room for context: the previous passage is there */
+				w = (window){m[i].start, m[i].cstart, 0};
 		}
 		/* Windows only move forward, so the right pointer never goes back. */
 		size_t cend = w.cstart + budget;
@@ -498,27 +529,32 @@ static window choose_window(const match *m, size_t nm, const sentences *s, const
 		prev_cend = cend;
 		if (j < i)
 			j = i;
-		for (; j < nm && m[j].cend <= cend; j++) {
-			if (m[j].word < nwords) {
-				distinct += counts[m[j].word]++ == 0;
-			}
+		for (; j < nm && m[j].end <= hi && m[j].cend <= cend; j++) {
+			unsigned wd = m[j].word;
+			if (wd < nwords)
+				fresh += counts[wd]++ == 0 && !covered[wd];
 			total++;
 		}
 		if (j > i) {
-			size_t repeats = total - distinct;
-			long score = 100 * (long)distinct +
-				     REPEAT_SCORE * (long)(repeats < REPEAT_CAP ? repeats : REPEAT_CAP);
-			if (score > best_score) {
-				best_score = score;
-				best = w;
-				*need_end = m[j - 1].end;
+			size_t rest = total - fresh;
+			long score = 100 * (long)fresh +
+				     REPEAT_SCORE * (long)(rest < REPEAT_CAP ? rest : REPEAT_CAP);
+			if (score > best->score) {
+				best->score = score;
+				best->w = w;
+				best->need_end = m[j - 1].end;
+				best->hi = hi;
 			}
-			if (m[i].word < nwords)
-				distinct -= --counts[m[i].word] == 0;
+			unsigned wd = m[i].word;
+			if (wd < nwords)
+				fresh -= --counts[wd] == 0 && !covered[wd];
 			total--;
 		}
 	}
-	return best;
+	/* leave counts at zero for the next gap */
+	for (size_t k = first; k < j; k++)
+		if (m[k].word < nwords)
+			counts[m[k].word] = 0;
 }
 
 /*
@@ -691,14 +727,78 @@ void snippet_clear(snippet *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* A passage chosen for the snippet: bytes [w.start, end) of the text. */
+typedef struct passage {
+	window w;
+	size_t end;
+} passage;
+
+/* Whether text[from, to) holds anything but whitespace. */
+static int has_text(const char *text, size_t from, size_t to)
+{
+	const unsigned char *u = (const unsigned char *)text;
+	while (from < to) {
+		int32_t cp;
+		size_t n = u8_decode(u + from, to - from, &cp);
+		if (!is_ws(cp))
+			return 1;
+		from += n;
+	}
+	return 0;
+}
+
+/*
+ * Whether two highlights separated by output[from, to) form one span: the gap holds
+ * only spaces, and at most one hyphen (États-Unis), apostrophe or elided article
+ * (armée d’Ukraine) — what the analyzer does not keep between two words of a phrase.
+ */
+static int joins_spans(const char *o, size_t from, size_t to)
+{
+	const unsigned char *u = (const unsigned char *)o;
+	size_t i = from;
+	int32_t cp = -1;
+	size_t n;
+#define PEEK() (n = i < to ? u8_decode(u + i, to - i, &cp) : 0, i < to)
+	while (PEEK() && (is_ws(cp) || cp == 0xA0 || cp == 0x202F))
+		i += n;
+	if (i < to && (cp == '-' || cp == 0x2010 || is_apostrophe(cp))) {
+		i += n;
+	} else {
+		size_t letters = 0;
+		while (PEEK() && is_letter(cp) && letters < 8) {
+			i += n;
+			letters++;
+		}
+		if (letters) {
+			if (letters > 7 || !PEEK() || !is_apostrophe(cp))
+				return 0;
+			i += n;
+		}
+	}
+	while (PEEK() && (is_ws(cp) || cp == 0xA0 || cp == 0x202F))
+		i += n;
+#undef PEEK
+	return i == to;
+}
+
 int snippet_make(snippet *outp, analyzer *a, const char *text, size_t len,
 		 const query_term *terms, size_t nterms, size_t budget)
+{
+	snippet_opts o = {.budget = budget, .fragments = 1};
+	return snippet_make_ex(outp, a, text, len, terms, nterms, &o);
+}
+
+int snippet_make_ex(snippet *outp, analyzer *a, const char *text, size_t len,
+		    const query_term *terms, size_t nterms, const snippet_opts *opt)
 {
 	memset(outp, 0, sizeof *outp);
 	if (!text)
 		len = 0;
-	if (budget == 0)
-		budget = 1;
+	size_t budget = opt && opt->budget ? opt->budget : 1;
+	size_t nfrag = opt && opt->fragments ? opt->fragments : 1;
+	if (nfrag > SNIPPET_MAX_FRAGMENTS)
+		nfrag = SNIPPET_MAX_FRAGMENTS;
+	size_t lead_len = opt ? opt->lead_len : 0;
 	int rc = -1;
 	match_ctx mc;
 	memset(&mc, 0, sizeof mc);
@@ -707,8 +807,11 @@ int snippet_make(snippet *outp, analyzer *a, const char *text, size_t len,
 	sentences sn;
 	memset(&sn, 0, sizeof sn);
 	unsigned *counts = NULL;
+	unsigned char *covered = NULL;
 	out o = {0};
 	snippet_span *spans = NULL;
+	passage ps[SNIPPET_MAX_FRAGMENTS];
+	size_t np = 0;
 
 	unsigned nwords = 0;
 	for (size_t i = 0; i < nterms; i++)
@@ -724,58 +827,102 @@ int snippet_make(snippet *outp, analyzer *a, const char *text, size_t len,
 	if (find_sentences(&sn, text, len) < 0)
 		goto done;
 
-	window w = {0, 0, 1};
-	size_t need_end = 0;
 	if (mc.n) {
 		counts = calloc(nwords ? nwords : 1, sizeof *counts);
-		if (!counts)
+		covered = calloc(nwords ? nwords : 1, 1);
+		if (!counts || !covered)
 			goto done;
-		w = choose_window(mc.v, mc.n, &sn, text, budget, nwords, counts, &need_end);
-	} else if (sn.n) {
-		w.start = sn.v[0].start; /* the lead */
-		w.cstart = sn.v[0].cstart;
 	}
-	w = fill_backwards(&sn, text, len, w, budget);
-	int cut_after = 0;
-	size_t end = choose_end(text, len, &sn, w.start, budget, need_end, &cut_after);
+	/* Greedily: each passage is the best window of the text not shown yet, counting
+	   only the words the passages before it did not show as distinct. */
+	while (mc.n && np < nfrag) {
+		candidate best = {.score = -1};
+		size_t lo = 0;
+		for (size_t g = 0; g <= np; g++) {
+			size_t hi = g < np ? ps[g].w.start : len;
+			if (lo < hi)
+				choose_window(mc.v, mc.n, &sn, text, budget, nwords, counts, covered, lo,
+					      hi, &best);
+			if (g < np)
+				lo = ps[g].end;
+		}
+		if (best.score < 0)
+			break;
+		window w = best.w;
+		if (np == 0)
+			w = fill_backwards(&sn, text, len, w, budget);
+		int cut;
+		size_t end = choose_end(text, best.hi, &sn, w.start, budget, best.need_end, &cut);
+		size_t at = 0;
+		while (at < np && ps[at].w.start < w.start)
+			at++;
+		memmove(ps + at + 1, ps + at, (np - at) * sizeof *ps);
+		ps[at].w = w;
+		ps[at].end = end;
+		np++;
+		for (size_t k = first_match_from(mc.v, mc.n, w.start); k < mc.n && mc.v[k].end <= end; k++)
+			if (mc.v[k].word < nwords)
+				covered[mc.v[k].word] = 1;
+	}
+	if (np == 0) {
+		/* Nothing matched in the text (a title-only match): its lead, or its start when
+		   the lead is not known. */
+		window w = {sn.n ? sn.v[0].start : 0, sn.n ? sn.v[0].cstart : 0, 1};
+		size_t lim = lead_len && lead_len <= len && lead_len > w.start ? lead_len : len;
+		int cut;
+		ps[0].w = w;
+		ps[0].end = choose_end(text, lim, &sn, w.start, budget, 0, &cut);
+		np = 1;
+	}
 
 	/* Was anything but whitespace left out before the start? */
-	int cut_before = sn.n && w.start > sn.v[0].start;
-	if (cut_before)
-		out_add(&o, w.at_sentence ? "\xE2\x80\xA6 " : "\xE2\x80\xA6", w.at_sentence ? 4 : 3);
+	const window *w0 = &ps[0].w;
+	if (sn.n && w0->start > sn.v[0].start)
+		out_add(&o, w0->at_sentence ? "\xE2\x80\xA6 " : "\xE2\x80\xA6", w0->at_sentence ? 4 : 3);
 	o.pending_space = 0;
 
-	/* The matches inside [w.start, end), copied as spans of the output. */
-	size_t lo = 0, hi = mc.n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (mc.v[mid].start < w.start)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	size_t first = lo;
-	size_t nspans = 0, capspans = 0, cur = w.start;
-	for (size_t k = first; k < mc.n && mc.v[k].end <= end; k++) {
-		if (nspans == capspans) {
-			capspans = capspans ? capspans * 2 : 16;
-			snippet_span *v = realloc(spans, capspans * sizeof *v);
-			if (!v)
-				goto done;
-			spans = v;
+	/* Each passage, its matches copied as spans of the output. */
+	size_t nspans = 0, capspans = 0;
+	for (size_t p = 0; p < np; p++) {
+		size_t start = ps[p].w.start, end = ps[p].end, cur = start;
+		size_t joined = o.len; /* spans never merge across passages */
+		if (p > 0) {
+			if (has_text(text, ps[p - 1].end, start))
+				out_add(&o, " \xE2\x80\xA6 ", 5);
+			else
+				out_add(&o, " ", 1);
+			o.pending_space = 0;
+			joined = o.len;
 		}
-		out_copy(&o, text, cur, mc.v[k].start);
-		if (o.pending_space)
-			out_add(&o, " ", 1);
-		o.pending_space = 0;
-		spans[nspans].start = o.len;
-		out_copy(&o, text, mc.v[k].start, mc.v[k].end);
-		spans[nspans].end = o.len;
-		nspans++;
-		cur = mc.v[k].end;
+		for (size_t k = first_match_from(mc.v, mc.n, start); k < mc.n && mc.v[k].end <= end; k++) {
+			if (nspans == capspans) {
+				capspans = capspans ? capspans * 2 : 16;
+				snippet_span *v = realloc(spans, capspans * sizeof *v);
+				if (!v)
+					goto done;
+				spans = v;
+			}
+			out_copy(&o, text, cur, mc.v[k].start);
+			if (o.pending_space)
+				out_add(&o, " ", 1);
+			o.pending_space = 0;
+			size_t sstart = o.len;
+			out_copy(&o, text, mc.v[k].start, mc.v[k].end);
+			if (o.oom)
+				goto done;
+			if (nspans && spans[nspans - 1].end >= joined &&
+			    joins_spans(o.s, spans[nspans - 1].end, sstart)) {
+				spans[nspans - 1].end = o.len; /* armée russe: one span */
+			} else {
+				spans[nspans].start = sstart;
+				spans[nspans].end = o.len;
+				nspans++;
+			}
+			cur = mc.v[k].end;
+		}
+		out_copy(&o, text, cur, end);
 	}
-	out_copy(&o, text, cur, end);
-	if (cut_after) {
+	if (has_text(text, ps[np - 1].end, len)) {
 		/* "mot…", but "fin. …" after a sentence's end */
 		int32_t last = -1;
 		if (o.len) {
@@ -807,6 +954,7 @@ done:
 	free(o.s);
 	free(spans);
 	free(counts);
+	free(covered);
 	free(mc.v);
 	free(mc.table.slots);
 	free(sn.v);

@@ -22,21 +22,40 @@ typedef struct snippet {
 	size_t nspans;
 } snippet;
 
+/* Passages per snippet at most (fouille_search_options.fragments is capped to it). */
+#define SNIPPET_MAX_FRAGMENTS 16
+
+typedef struct snippet_opts {
+	size_t budget;    /* characters per passage (0: 1) */
+	size_t fragments; /* passages at most, joined with " … " (0: 1) */
+	size_t lead_len;  /* bytes of the text that are its lead; 0 when unknown */
+} snippet_opts;
+
 /*
- * Choose the passage of `text` that covers the most distinct query words (repeats
- * count little, earlier passages win ties), starting at a sentence boundary where
- * possible, else a few words before the first match. When no term occurs, the start of
- * the text (its lead).
+ * Choose up to `fragments` passages of `text`, greedily: each one is the window of the
+ * text not shown yet that covers the most distinct query words the passages before it
+ * did not show (repeats and words already shown count little; earlier windows win
+ * ties), starting at a sentence boundary where possible, else a few words before its
+ * first match. They are shown in text order, joined with " … " (with " " when nothing
+ * lies between them). When no term occurs in the text (a title-only match), the
+ * snippet is the article's lead (its first `lead_len` bytes, or the start of the text
+ * when that is 0), cut to the budget.
  *
- * The passage has at most `budget` characters (not bytes; a whitespace run counts as
+ * Each passage has at most `budget` characters (not bytes; a whitespace run counts as
  * one), ends at a word boundary or a sentence end, and is valid UTF-8 (invalid bytes
  * become U+FFFD). Whitespace runs, paragraph breaks included, become one space. "…"
  * is added, outside the budget, on each side where text was left out: "… " before a
  * passage starting at a sentence, "…" glued to one starting mid-sentence. Spans light
  * up the words as written (`réfugiés` for `refugies`), without an elided article:
- * `l’Élection` lights up `Élection`. Linear in the length of the text.
+ * `l’Élection` lights up `Élection`; highlighted words separated only by spaces, a
+ * hyphen, an apostrophe or an elided article form one span (`armée russe`,
+ * `États-Unis`, `armée d’Ukraine`). Linear in the length of the text per passage.
  * Returns 0, or -1 when out of memory (and `out` is left empty).
  */
+int snippet_make_ex(snippet *out, analyzer *a, const char *text, size_t len,
+		    const query_term *terms, size_t nterms, const snippet_opts *opts);
+
+/* snippet_make_ex() with one passage of `budget` characters and no lead known. */
 int snippet_make(snippet *out, analyzer *a, const char *text, size_t len,
 		 const query_term *terms, size_t nterms, size_t budget);
 void snippet_clear(snippet *s);

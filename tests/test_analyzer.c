@@ -636,6 +636,40 @@ static void test_queries(void)
 	}
 }
 
+/* ---- the exact (accent-keeping) form ------------------------------------------------ */
+
+static int on_exact(const analyzer_token *t, void *ud)
+{
+	char *buf = ud;
+	size_t n = strlen(buf);
+	snprintf(buf + n, 512 - n, "%s%s", n ? " " : "", t->exact ? t->exact : "-");
+	CHECK(!t->exact || strlen(t->exact) <= ANALYZER_MAX_TERM, "exact too long");
+	return 0;
+}
+
+static void check_exact(const char *text, const char *want)
+{
+	char buf[512] = "";
+	uint32_t pos = 0;
+	CHECK(analyzer_run(an, text, strlen(text), &pos, on_exact, buf) == 0, "run");
+	CHECK(strcmp(buf, want) == 0, "exact forms of \"%s\": got \"%s\", want \"%s\"", text, buf,
+	      want);
+}
+
+static void test_exact(void)
+{
+	/* Accented words keep their accents, lowercase, NFC, elision stripped, minus one
+	   plural s/x; pure-ASCII words (and numbers) have none. Twice: the second run
+	   comes from the stem cache. */
+	for (int i = 0; i < 2; i++) {
+		check_exact("P\xc3\xa2t\xc3\xa9 p\xc3\xa2te pate", "p\xc3\xa2t\xc3\xa9 p\xc3\xa2te -");
+		check_exact("p\xc3\xa2t\xc3\xa9s march\xc3\xa9s chevaux", "p\xc3\xa2t\xc3\xa9 march\xc3\xa9 -");
+		check_exact("l" RSQUO "\xc3\x89lection 2023 c\xc5\x93ur", "\xc3\xa9lection - -");
+		check_exact("e" ACUTE "t" "e" ACUTE "s", "\xc3\xa9t\xc3\xa9");
+		check_exact("d\xc3\xa9j\xc3\xa0 \xc3\xa0 o\xc3\xb9", "d\xc3\xa9j\xc3\xa0 o\xc3\xb9");
+	}
+}
+
 int main(void)
 {
 	an = analyzer_new();
@@ -653,6 +687,7 @@ int main(void)
 	test_callback_stop();
 	test_stopwords();
 	test_fold();
+	test_exact();
 	test_queries();
 	analyzer_free(an);
 	analyzer_free(NULL);

@@ -113,6 +113,61 @@ static void make(snippet *s, const char *q, const char *text, size_t len, size_t
 		check_shape(s, budget);
 }
 
+/* Characters of each passage of a snippet of several, split at " … ", all within
+   `budget`; returns the number of passages. */
+static size_t check_passages(const snippet *s, size_t budget)
+{
+	size_t n = 0;
+	const char *p = s->text, *end = s->text + s->len;
+	if (end - p >= 4 && !memcmp(p, ELLIPSIS " ", 4))
+		p += 4;
+	else if (end - p >= 3 && !memcmp(p, ELLIPSIS, 3))
+		p += 3;
+	while (p < end) {
+		const char *q = strstr(p, " " ELLIPSIS " ");
+		const char *e = q ? q : end;
+		const char *pe = e;
+		if (!q && pe - p >= 3 && !memcmp(pe - 3, ELLIPSIS, 3))
+			pe -= (pe - p >= 4 && pe[-4] == ' ') ? 4 : 3;
+		size_t c = utf8_chars(p, (size_t)(pe - p));
+		CHECK(c <= budget, "passage %zu: %zu chars > %zu: \"%s\"", n, c, budget, s->text);
+		n++;
+		p = q ? q + 5 : end;
+	}
+	return n;
+}
+
+/* Make a snippet of several passages (check_passages() checks each one's budget). */
+static void make_ex(snippet *s, const char *q, const char *text, size_t budget,
+		    size_t fragments, size_t lead_len)
+{
+	query *qq = NULL;
+	CHECK(query_parse(&qq, an, q, strlen(q)) == 0, "parse %s", q);
+	size_t nt = 0;
+	const query_term *t = query_terms(qq, &nt);
+	snippet_opts o = {.budget = budget, .fragments = fragments, .lead_len = lead_len};
+	int rc = snippet_make_ex(s, an, text, strlen(text), t, nt, &o);
+	CHECK(rc == 0, "snippet_make_ex = %d", rc);
+	query_free(qq);
+	if (rc != 0)
+		return;
+	CHECK(utf8_valid(s->text, s->len), "invalid UTF-8 in \"%s\"", s->text);
+	CHECK(!strstr(s->text, "  "), "whitespace not collapsed: \"%s\"", s->text);
+	for (size_t i = 0; i < s->nspans; i++) {
+		CHECK(s->spans[i].start < s->spans[i].end && s->spans[i].end <= s->len, "span %zu", i);
+		if (i)
+			CHECK(s->spans[i - 1].end <= s->spans[i].start, "spans %zu, %zu overlap", i - 1, i);
+	}
+}
+
+static size_t count_str(const char *s, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+		n++;
+	return n;
+}
+
 /* The text of span i, as a NUL-terminated copy in a static buffer. */
 static const char *span_text(const snippet *s, size_t i)
 {
@@ -146,7 +201,7 @@ static void test_highlight_as_written(void)
 	CHECK(s.nspans == 1, "got %zu spans", s.nspans);
 	CHECK_STR(span_text(&s, 0), "Élection");
 	snippet_clear(&s);
-	t = "qu'aujourd'hui L'ONU d’Ukraine";
+	t = "qu'aujourd'hui, L'ONU, d’Ukraine";
 	make(&s, "aujourd'hui onu ukraine", t, strlen(t), 200);
 	CHECK(s.nspans == 3, "got %zu spans", s.nspans);
 	CHECK_STR(span_text(&s, 0), "aujourd'hui");
@@ -154,12 +209,43 @@ static void test_highlight_as_written(void)
 	CHECK_STR(span_text(&s, 2), "Ukraine");
 	snippet_clear(&s);
 
-	/* Every word of a phrase lights up; excluded words do not. */
+	/* A phrase lights up as one span; excluded words do not light up. */
 	t = "L’armée russe avance. La grève continue.";
 	make(&s, "\"armée russe\" -grève", t, strlen(t), 200);
-	CHECK(s.nspans == 2, "got %zu spans", s.nspans);
-	CHECK_STR(span_text(&s, 0), "armée");
-	CHECK_STR(span_text(&s, 1), "russe");
+	CHECK(s.nspans == 1, "got %zu spans", s.nspans);
+	CHECK_STR(span_text(&s, 0), "armée russe");
+	snippet_clear(&s);
+}
+
+static void test_phrase_spans(void)
+{
+	snippet s;
+	/* Adjacent highlighted words merge when only spaces, a hyphen, an apostrophe or an
+	   elided article lie between them. */
+	const char *t = "Les États-Unis et l’armée d’Ukraine : la « guerre  froide » revient.";
+	make(&s, "\"États-Unis\" \"armée d'Ukraine\" \"guerre froide\"", t, strlen(t), 200);
+	CHECK(s.nspans == 3, "got %zu spans", s.nspans);
+	CHECK_STR(span_text(&s, 0), "États-Unis");
+	CHECK_STR(span_text(&s, 1), "armée d’Ukraine");
+	CHECK_STR(span_text(&s, 2), "guerre froide");
+	snippet_clear(&s);
+
+	/* Punctuation or a kept word between them: separate spans. A stopword inside a
+	   phrase is not highlighted, so "armée de terre" shows two spans (pinned). */
+	t = "Guerre, paix. L’armée de terre défile.";
+	make(&s, "guerre paix \"armée de terre\"", t, strlen(t), 200);
+	CHECK(s.nspans == 4, "got %zu spans", s.nspans);
+	CHECK_STR(span_text(&s, 0), "Guerre");
+	CHECK_STR(span_text(&s, 1), "paix");
+	CHECK_STR(span_text(&s, 2), "armée");
+	CHECK_STR(span_text(&s, 3), "terre");
+	snippet_clear(&s);
+
+	/* Words of the query that happen to be adjacent merge too (the simple rule). */
+	t = "Les réfugiés ukrainiens arrivent.";
+	make(&s, "ukrainiens refugies", t, strlen(t), 200);
+	CHECK(s.nspans == 1, "got %zu spans", s.nspans);
+	CHECK_STR(span_text(&s, 0), "réfugiés ukrainiens");
 	snippet_clear(&s);
 }
 
@@ -332,6 +418,161 @@ static void test_lead(void)
 	snippet_clear(NULL);
 }
 
+/* Filler sentences, to push passages apart. */
+#define FILL "Une phrase de remplissage parle du temps qu’il fait ici. " \
+	     "Une autre phrase parle encore du temps et de la pluie. "
+
+static void test_fragments(void)
+{
+	snippet s;
+	/* Two passages far apart, each with its word, in text order, joined with " … ". */
+	const char *t = "Le maire de Kharkiv a parlé. " FILL FILL "La région de Belgorod a été touchée. " FILL;
+	make_ex(&s, "Belgorod Kharkiv", t, 60, 2, 0);
+	CHECK(check_passages(&s, 60) == 2, "two passages: \"%s\"", s.text);
+	CHECK(starts_with(s.text, "Le maire de Kharkiv a parlé. Une phrase"), "got \"%s\"", s.text);
+	CHECK(strstr(s.text, " " ELLIPSIS " La région de Belgorod a été touchée.") != NULL,
+	      "got \"%s\"", s.text);
+	CHECK(ends_with(s.text, ELLIPSIS), "cut after: \"%s\"", s.text);
+	CHECK(s.nspans == 2, "got %zu spans", s.nspans);
+	CHECK_STR(span_text(&s, 0), "Kharkiv");
+	CHECK_STR(span_text(&s, 1), "Belgorod");
+	snippet_clear(&s);
+
+	/* One passage asked: the single best one (both words cannot fit together). */
+	make_ex(&s, "Belgorod Kharkiv", t, 60, 1, 0);
+	CHECK(check_passages(&s, 60) == 1 && !strstr(s.text, "Belgorod"), "got \"%s\"", s.text);
+	snippet_clear(&s);
+
+	/* Greedy on words not yet shown: the second passage goes to Belgorod, not to the
+	   second Kharkiv (which comes first in the text); a third one takes the repeat. */
+	t = "Kharkiv est bombardée. " FILL "Kharkiv résiste encore. " FILL
+	    "La région de Belgorod est touchée. " FILL;
+	make_ex(&s, "Kharkiv Belgorod", t, 60, 2, 0);
+	CHECK(check_passages(&s, 60) == 2, "two passages: \"%s\"", s.text);
+	CHECK(starts_with(s.text, "Kharkiv est bombardée. ") && strstr(s.text, ELLIPSIS " La région de Belgorod") &&
+		      !strstr(s.text, "résiste"),
+	      "got \"%s\"", s.text);
+	snippet_clear(&s);
+	make_ex(&s, "Kharkiv Belgorod", t, 60, 3, 0);
+	CHECK(check_passages(&s, 60) == 3, "three passages: \"%s\"", s.text);
+	{
+		const char *second = strstr(s.text, " " ELLIPSIS " Kharkiv résiste encore.");
+		const char *third = strstr(s.text, " " ELLIPSIS " La région de Belgorod");
+		CHECK(starts_with(s.text, "Kharkiv est bombardée.") && second && third && second < third,
+		      "got \"%s\"", s.text);
+	}
+	CHECK(s.nspans == 3, "got %zu spans", s.nspans);
+	snippet_clear(&s);
+
+	/* Chosen in score order, shown in text order: the passage with both words is
+	   picked first, the lone earlier Belgorod second, and it comes first. */
+	t = "Belgorod a été visée. " FILL FILL "Kharkiv et Belgorod sont touchées. " FILL;
+	make_ex(&s, "Kharkiv Belgorod", t, 60, 2, 0);
+	CHECK(starts_with(s.text, "Belgorod a été visée.") &&
+		      strstr(s.text, " " ELLIPSIS " Kharkiv et Belgorod sont touchées."),
+	      "got \"%s\"", s.text);
+	snippet_clear(&s);
+
+	/* Passages never overlap: no sentence shown twice, even when more are asked for
+	   than the text holds matches; a short text is shown once, whole. */
+	t = "Kharkiv est bombardée. Kharkiv résiste. Belgorod aussi.";
+	make_ex(&s, "Kharkiv Belgorod", t, 200, 5, 0);
+	CHECK_STR(s.text, t);
+	CHECK(s.nspans == 3, "got %zu spans", s.nspans);
+	snippet_clear(&s);
+	t = "Kharkiv est bombardée. " FILL "Kharkiv résiste. " FILL;
+	make_ex(&s, "Kharkiv", t, 40, 10, 0);
+	CHECK(count_str(s.text, "Kharkiv est") == 1 && count_str(s.text, "Kharkiv résiste") == 1,
+	      "each once: \"%s\"", s.text);
+	CHECK(check_passages(&s, 40) == 2, "two passages: \"%s\"", s.text);
+	snippet_clear(&s);
+
+	/* Adjacent passages (nothing left out between them) are joined with a space. */
+	t = "Kharkiv est bombardée depuis des semaines. Belgorod aussi, de l’autre côté.";
+	make_ex(&s, "Kharkiv Belgorod", t, 45, 2, 0);
+	CHECK_STR(s.text, t);
+	snippet_clear(&s);
+
+	/* Many passages asked: capped, still valid. */
+	char *big = malloc(200000);
+	big[0] = '\0';
+	for (int i = 0; i < 400; i++)
+		strcat(big, "Kharkiv est bombardée. " FILL);
+	make_ex(&s, "Kharkiv", big, 40, 1000, 0);
+	CHECK(check_passages(&s, 40) == SNIPPET_MAX_FRAGMENTS, "capped: %zu passages",
+	      check_passages(&s, 40));
+	snippet_clear(&s);
+	free(big);
+}
+
+static void test_lead_only(void)
+{
+	snippet s;
+	/* A title-only match: no word of the query in the text. The snippet is the lead,
+	   not the start of the body after it. */
+	const char *t = "Le chapeau de l’article, court.\n\nLe corps commence ici et continue longtemps.";
+	size_t lead = strlen("Le chapeau de l’article, court.");
+	make_ex(&s, "Belgorod", t, 200, 1, lead);
+	CHECK_STR(s.text, "Le chapeau de l’article, court. " ELLIPSIS);
+	CHECK(s.nspans == 0, "no spans");
+	snippet_clear(&s);
+	/* several fragments asked: still just the lead */
+	make_ex(&s, "Belgorod", t, 200, 3, lead);
+	CHECK_STR(s.text, "Le chapeau de l’article, court. " ELLIPSIS);
+	snippet_clear(&s);
+	/* a lead longer than the budget is cut */
+	make_ex(&s, "Belgorod", t, 26, 1, lead);
+	CHECK_STR(s.text, "Le chapeau de l’article," ELLIPSIS);
+	snippet_clear(&s);
+	/* no lead known: the start of the text, up to the budget */
+	make_ex(&s, "Belgorod", t, 200, 1, 0);
+	CHECK_STR(s.text, "Le chapeau de l’article, court. Le corps commence ici et continue longtemps.");
+	snippet_clear(&s);
+	/* a lead that is the whole text: no ellipsis */
+	make_ex(&s, "Belgorod", "Tout le texte.", 200, 1, strlen("Tout le texte."));
+	CHECK_STR(s.text, "Tout le texte.");
+	snippet_clear(&s);
+	/* a match in the body: the passage of the match, not the lead */
+	make_ex(&s, "corps", t, 40, 1, lead);
+	CHECK(starts_with(s.text, ELLIPSIS " Le corps commence"), "got \"%s\"", s.text);
+	snippet_clear(&s);
+}
+
+static void test_sentence_rules(void)
+{
+	snippet s;
+	/* Each abbreviation keeps its sentence going: the passage starts at the sentence,
+	   never right after "M.", "Mme.", "etc." or inside "3.5". */
+	static const char *const cases[][2] = {
+		{"Il a vu hier soir M. Dupont et sa femme.", "Il a vu"},
+		{"Selon Mme. Durand, Dupont viendra.", "Selon Mme."},
+		{"Des pommes, des poires, etc. Dupont les vend.", "Des pommes"},
+		{"La hausse atteint 3.5 pour cent selon Dupont.", "La hausse"},
+		{"Le général J.-C. Dupont parle.", "Le général"},
+		{"Signé : J. Dupont, maire.", "Signé"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char t[512];
+		snprintf(t, sizeof t, "%s %s", "Une phrase de remplissage assez longue pour couper avant.",
+			 cases[i][0]);
+		make(&s, "Dupont", t, strlen(t), 70);
+		char want[128];
+		snprintf(want, sizeof want, ELLIPSIS " %s", cases[i][1]);
+		CHECK(starts_with(s.text, want), "case %zu: got \"%s\"", i, s.text);
+		snippet_clear(&s);
+	}
+	/* A real sentence end after a lowercase word, a question or an exclamation. */
+	static const char *const ends[] = {"Il pleut.", "Pleut-il ?", "Quelle pluie !", "Il pleut…"};
+	for (size_t i = 0; i < sizeof ends / sizeof *ends; i++) {
+		char t[512];
+		snprintf(t, sizeof t, "Une phrase de remplissage assez longue pour couper avant. %s "
+			 "Dupont arrive en retard ce matin.", ends[i]);
+		make(&s, "Dupont", t, strlen(t), 40);
+		CHECK(starts_with(s.text, ELLIPSIS " Dupont arrive"), "end %zu: got \"%s\"", i, s.text);
+		snippet_clear(&s);
+	}
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -389,11 +630,15 @@ int main(void)
 		return 1;
 	}
 	test_highlight_as_written();
+	test_phrase_spans();
 	test_distinct_words();
 	test_budget_and_utf8();
 	test_ellipsis_and_whitespace();
 	test_sentences();
 	test_lead();
+	test_lead_only();
+	test_fragments();
+	test_sentence_rules();
 	test_long_text();
 	analyzer_free(an);
 	return check_summary();

@@ -1,0 +1,301 @@
+/*
+ * Facet values, collapse signature and spelling words of an article (extras.h).
+ *
+ * The collapse signature is a hash of the first 32 content terms of the text (16 for a
+ * short text: see signature_terms()), as analysed (stems of the folded words:
+ * case, accents, elisions, stopwords, punctuation and whitespace do not count), numbers
+ * left out (a republished wire story often updates a figure), up to three leading short
+ * paragraphs left out (bylines, datelines, "Publié le ...": a text made of short
+ * paragraphs has its content in them). The title and the author are not part of it.
+ * So the same story republished under another title or byline, re-typeset, or with a
+ * sentence added at the end keeps its signature, while two different stories would
+ * have to share their first ~32 content words to share one. Xapian collapses on an
+ * exact value, which is why it is one deterministic hash and not a similarity sketch (a
+ * single min-hash value is shared by two near-duplicates only with a probability equal
+ * to their resemblance, so some copies would stay apart).
+ *
+ * The spelling data gets each distinct word of the article once (freq 1 per article):
+ * the normalized word (lowercase, accents kept, elision stripped), not numbers, not
+ * words under EXTRAS_SPELLING_MIN_CHARS characters, not stopwords.
+ */
+#include "extras.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fouille.h"
+
+/* ---- a set of words, in insertion order ------------------------------------------ */
+
+typedef struct slot {
+	size_t off; /* 1 + offset of the word in the arena; 0 = empty */
+	uint64_t hash;
+} slot;
+
+typedef struct word_set {
+	slot *slots;
+	size_t mask, n;
+	char *arena; /* the words, NUL-terminated, one after the other */
+	size_t alen, acap;
+} word_set;
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static int set_grow(word_set *s)
+{
+	size_t size = s->slots ? (s->mask + 1) * 2 : 256;
+	slot *v = calloc(size, sizeof *v);
+	if (!v)
+		return -1;
+	if (s->slots) {
+		for (size_t i = 0; i <= s->mask; i++) {
+			if (!s->slots[i].off)
+				continue;
+			size_t h = s->slots[i].hash & (size - 1);
+			while (v[h].off)
+				h = (h + 1) & (size - 1);
+			v[h] = s->slots[i];
+		}
+	}
+	free(s->slots);
+	s->slots = v;
+	s->mask = size - 1;
+	return 0;
+}
+
+/* Add `w` unless present. Returns 0, or -1 when out of memory. */
+static int set_add(word_set *s, const char *w, size_t n)
+{
+	if ((!s->slots || (s->n + 1) * 2 > s->mask + 1) && set_grow(s) < 0)
+		return -1;
+	uint64_t hash = fnv1a(w, n);
+	size_t h = hash & s->mask;
+	while (s->slots[h].off) {
+		const char *other = s->arena + s->slots[h].off - 1;
+		if (s->slots[h].hash == hash && !strncmp(other, w, n) && other[n] == '\0')
+			return 0;
+		h = (h + 1) & s->mask;
+	}
+	if (s->alen + n + 1 > s->acap) {
+		size_t cap = s->acap ? s->acap * 2 : 4096;
+		while (cap < s->alen + n + 1)
+			cap *= 2;
+		char *a = realloc(s->arena, cap);
+		if (!a)
+			return -1;
+		s->arena = a;
+		s->acap = cap;
+	}
+	memcpy(s->arena + s->alen, w, n);
+	s->arena[s->alen + n] = '\0';
+	s->slots[h].off = s->alen + 1;
+	s->slots[h].hash = hash;
+	s->alen += n + 1;
+	s->n++;
+	return 0;
+}
+
+static void set_free(word_set *s)
+{
+	free(s->slots);
+	free(s->arena);
+}
+
+/* ---- the signature ------------------------------------------------------------------ */
+
+typedef struct signature {
+	uint64_t terms[EXTRAS_SIGNATURE_TERMS]; /* the first content terms, hashed */
+	size_t n;     /* stored in terms */
+	size_t total; /* content terms of the text, header left out */
+	uint64_t para[EXTRAS_SIGNATURE_TERMS]; /* the current paragraph's */
+	size_t npara;                           /* its content terms (may exceed the array) */
+	uint64_t skipped[EXTRAS_SIGNATURE_TERMS]; /* leading short paragraphs, as a fallback */
+	size_t nskipped, skipped_total;
+	unsigned skipped_paragraphs;
+	size_t prev_end; /* byte after the previous token */
+} signature;
+
+static void append(uint64_t *dst, size_t *n, const uint64_t *src, size_t m)
+{
+	for (size_t i = 0; i < m && *n < EXTRAS_SIGNATURE_TERMS; i++)
+		dst[(*n)++] = src[i];
+}
+
+static void flush_paragraph(signature *g)
+{
+	size_t m = g->npara < EXTRAS_SIGNATURE_TERMS ? g->npara : EXTRAS_SIGNATURE_TERMS;
+	if (g->total == 0 && g->npara < EXTRAS_HEADER_MAX_TERMS &&
+	    g->skipped_paragraphs < EXTRAS_HEADER_MAX_PARAGRAPHS) {
+		append(g->skipped, &g->nskipped, g->para, m);
+		g->skipped_total += g->npara;
+		g->skipped_paragraphs++;
+	} else {
+		append(g->terms, &g->n, g->para, m);
+		g->total += g->npara;
+	}
+	g->npara = 0;
+}
+
+/* Whether text[from, to) holds a paragraph break (two line feeds). */
+static int paragraph_break(const char *text, size_t from, size_t to)
+{
+	int lf = 0;
+	for (size_t i = from; i < to; i++)
+		if (text[i] == '\n' && ++lf == 2)
+			return 1;
+	return 0;
+}
+
+static void signature_token(signature *g, const char *text, const analyzer_token *t)
+{
+	if (t->term[0] >= '0' && t->term[0] <= '9')
+		return;
+	if (g->n == EXTRAS_SIGNATURE_TERMS) { /* past the header and the first terms: count */
+		g->total++;
+		return;
+	}
+	if (t->start >= g->prev_end && paragraph_break(text, g->prev_end, t->start) && g->npara)
+		flush_paragraph(g);
+	if (t->end > g->prev_end)
+		g->prev_end = t->end;
+	/* stem(fold(w)): the same for `événement` and `evenement` */
+	const char *term = t->alt ? t->alt : t->term;
+	if (g->npara < EXTRAS_SIGNATURE_TERMS)
+		g->para[g->npara] = fnv1a(term, strlen(term));
+	g->npara++;
+}
+
+/*
+ * How many of the first terms make the signature: 32, or 16 when that is more than 3/4
+ * of the text's content terms, so that a sentence added at the end of a short text
+ * rarely changes it (only when it takes the text across 43 content terms); 0 when even
+ * 16 is more than 3/4 of them (fewer than 22).
+ */
+static size_t signature_terms(size_t total)
+{
+	size_t n = EXTRAS_SIGNATURE_TERMS;
+	while (n >= EXTRAS_SIGNATURE_MIN_TERMS && n * 4 > total * 3)
+		n /= 2;
+	return n >= EXTRAS_SIGNATURE_MIN_TERMS ? n : 0;
+}
+
+/* 1 and the digits in `out` when there are enough terms, else 0 and "". */
+static int signature_finish(signature *g, char out[EXTRAS_SIGNATURE_LEN + 1])
+{
+	if (g->npara)
+		flush_paragraph(g);
+	const uint64_t *v = g->terms;
+	size_t total = g->total;
+	if (total == 0) { /* only short paragraphs: they are the text */
+		v = g->skipped;
+		total = g->skipped_total;
+	}
+	size_t n = signature_terms(total);
+	out[0] = '\0';
+	if (n == 0)
+		return 0;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+	for (size_t i = 0; i < n; i++) {
+		h = (h ^ v[i]) * 0xbf58476d1ce4e5b9ull;
+		h ^= h >> 31;
+	}
+	h ^= h >> 30;
+	h *= 0x94d049bb133111ebull;
+	h ^= h >> 27;
+	static const char hex[] = "0123456789abcdef";
+	for (int i = EXTRAS_SIGNATURE_LEN - 1; i >= 0; i--, h >>= 4)
+		out[i] = hex[h & 15];
+	out[EXTRAS_SIGNATURE_LEN] = '\0';
+	return 1;
+}
+
+/* ---- one pass over the text ------------------------------------------------------- */
+
+typedef struct pass {
+	const char *text;
+	word_set *words; /* NULL: no spelling words wanted */
+	signature *sig;  /* NULL: no signature wanted */
+	int oom;
+} pass;
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xC0) != 0x80;
+	return n;
+}
+
+static int on_token(const analyzer_token *t, void *ud)
+{
+	pass *p = ud;
+	if (p->sig)
+		signature_token(p->sig, p->text, t);
+	if (p->words && t->word && !(t->word[0] >= '0' && t->word[0] <= '9') &&
+	    utf8_chars(t->word) >= EXTRAS_SPELLING_MIN_CHARS &&
+	    set_add(p->words, t->word, strlen(t->word)) < 0) {
+		p->oom = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int extras_signature(analyzer *an, const char *text, size_t len,
+		     char out[EXTRAS_SIGNATURE_LEN + 1])
+{
+	signature g;
+	memset(&g, 0, sizeof g);
+	pass p = {.text = text, .sig = &g};
+	uint32_t pos = 0;
+	out[0] = '\0';
+	if (analyzer_run(an, text, len, &pos, on_token, &p) != 0 || p.oom)
+		return -1;
+	return signature_finish(&g, out);
+}
+
+int extras_add(xs_doc *doc, xs_writer *w, analyzer *an, const article *a, char *err)
+{
+	/* facets */
+	if (a->author && *a->author &&
+	    xs_doc_set_value(doc, XS_SLOT_AUTHOR, a->author, strlen(a->author)) != FOUILLE_OK)
+		return FOUILLE_ENOMEM;
+	if (a->date && strlen(a->date) >= 4 &&
+	    xs_doc_set_value(doc, XS_SLOT_YEAR, a->date, 4) != FOUILLE_OK)
+		return FOUILLE_ENOMEM;
+
+	/* one pass over the title (words), one over the text (words and signature) */
+	word_set words;
+	memset(&words, 0, sizeof words);
+	signature g;
+	memset(&g, 0, sizeof g);
+	int rc = FOUILLE_ENOMEM;
+	uint32_t pos = 0;
+	pass p = {.text = a->title, .words = &words};
+	if (a->title && (analyzer_run(an, a->title, strlen(a->title), &pos, on_token, &p) != 0 || p.oom))
+		goto done;
+	p.text = a->text;
+	p.sig = &g;
+	pos = 0;
+	if (a->text && (analyzer_run(an, a->text, strlen(a->text), &pos, on_token, &p) != 0 || p.oom))
+		goto done;
+	char sig[EXTRAS_SIGNATURE_LEN + 1];
+	if (signature_finish(&g, sig) &&
+	    xs_doc_set_value(doc, XS_SLOT_COLLAPSE, sig, EXTRAS_SIGNATURE_LEN) != FOUILLE_OK)
+		goto done;
+	rc = FOUILLE_OK;
+	for (size_t off = 0; off < words.alen && rc == FOUILLE_OK;) {
+		const char *word = words.arena + off;
+		rc = xs_writer_add_spelling(w, word, 1, err);
+		off += strlen(word) + 1;
+	}
+done:
+	set_free(&words);
+	return rc;
+}

@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+"""CLI tests of what a result page holds beyond the hits: several snippet fragments,
+the lead for a title-only match, "did you mean" suggestions, facets by author and year,
+and near-duplicate collapse. The real fouille-index and fouille-search on folders written
+here (and on a copy of corpus/). Run by ctest with FOUILLE_BIN and FOUILLE_SOURCE_DIR set;
+prints 'N passed, N failed'."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+BIN = os.environ.get("FOUILLE_BIN", "build")
+SRC = os.environ.get("FOUILLE_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+INDEX = os.path.join(BIN, "fouille-index")
+SEARCH = os.path.join(BIN, "fouille-search")
+
+# FOUILLE_WRAPPER runs every fouille program under another, e.g. valgrind (.ci/run)
+WRAP = os.environ.get("FOUILLE_WRAPPER", "").split()
+
+passed = failed = 0
+ELLIPSIS = "\u2026"
+
+
+def check(cond, what, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAILED: {what}" + (f"\n  {detail}" if detail else ""), file=sys.stderr)
+
+
+def run(args, cwd=None):
+    args = WRAP + list(args) if WRAP and args and args[0] in (INDEX, SEARCH) else args
+    e = dict(os.environ)
+    e.pop("FOUILLE_INDEX", None)
+    e["NO_COLOR"] = "1"
+    p = subprocess.run(args, cwd=cwd, env=e, capture_output=True, timeout=300)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def sane(err):
+    """No sanitizer or valgrind report and no crash message in a program's stderr."""
+    return ("Sanitizer" not in err and "runtime error" not in err and "Segmentation" not in err
+            and not re.search(r"==\d+==", err))
+
+
+def search(folder, *words, extra=()):
+    return run([SEARCH, "--index", os.path.join(folder, ".fouille"), *extra, "--", *words])
+
+
+def search_json(folder, *words, extra=()):
+    rc, out, err = search(folder, *words, extra=("--json", *extra))
+    check(sane(err) and rc in (0, 1), f"no sanitizer or valgrind report for {words}", f"rc={rc} {err[-400:]}")
+    try:
+        return rc, json.loads(out), err
+    except ValueError as ex:
+        check(False, f"JSON output of {words} {extra} parses", f"{ex}: {out[:300]!r} {err!r}")
+        return rc, {"hits": [], "total": 0, "suggestion": None, "facets": None}, err
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def article(title, lead, author, date, body):
+    return f"{title}\n\n{lead}\n\npar\n{author}\n{date}\n\n{body}\n"
+
+
+def index(folder):
+    rc, out, err = run([INDEX, folder])
+    check(rc == 0 and sane(err), f"fouille-index {os.path.basename(folder)} exits 0", out + err)
+
+
+# ---- the folder -------------------------------------------------------------------
+
+LEAD = ("Le président russe Vladimir Poutine a annoncé mardi un grand événement diplomatique "
+        "à Moscou, en présence de plusieurs chefs d’État africains.")
+BODY = ("Selon le Kremlin, la rencontre doit se tenir au début de l’été et portera sur les "
+        "livraisons de céréales, la sécurité alimentaire et les accords énergétiques signés l’an "
+        "dernier. Les diplomates occidentaux suivent ces préparatifs avec attention.\n\n"
+        "Plusieurs capitales européennes ont déjà fait savoir qu’elles n’enverraient aucun représentant.")
+
+# (file, author, date): three copies of one wire story and two other stories
+FOLDER = {
+    # the original
+    "moscou.txt": article("Vladimir Poutine annonce un événement à Moscou", LEAD, "Camille Dubois",
+                          "12 avril 2023", BODY),
+    # republished: title suffix, another byline and date, retyped apostrophes and spaces
+    "moscou-centre.txt": article("Vladimir Poutine annonce un événement à Moscou - Le Journal du Centre",
+                                 LEAD.replace("’", "'").replace("mardi un", "mardi,  un"), "Jean Martin",
+                                 "13 avril 2023", BODY.replace("’", "'").replace(", la", ",   la")),
+    # republished a year later with a sentence added at the end
+    "moscou-maj.txt": article("Poutine annonce un événement à Moscou (mis à jour)", LEAD, "Camille Dubois",
+                              "12 avril 2024", BODY + " Une phrase ajoutée à la fin par la rédaction."),
+    "festival.txt": article(
+        "Un festival de musique attire la foule à Nantes",
+        "Le festival de musique de Nantes a attiré plus de 40 000 spectateurs ce week-end, un "
+        "événement record pour la ville.", "Jean Martin", "3 juillet 2024",
+        "Les organisateurs se félicitent d’une fréquentation en hausse et d’une programmation saluée "
+        "par la critique. Les concerts du samedi soir ont affiché complet dès le mois de mai.\n\n"
+        "Le préfet a salué le travail des bénévoles. La sécurité était assurée par cent agents.\n\n"
+        "L’an prochain, le festival durera quatre jours au lieu de trois, et la billetterie ouvrira "
+        "dès janvier. Les riverains, eux, réclament moins de bruit après minuit."),
+    "secheresse.txt": article(
+        "La sécheresse menace les récoltes dans le Sud-Ouest",
+        "Les agriculteurs du Sud-Ouest s’inquiètent de la sécheresse qui touche la région depuis le "
+        "printemps et menace les récoltes de maïs.", "Lucie Bernard", "20 août 2022",
+        "Les nappes phréatiques sont au plus bas et les préfets ont pris des arrêtés de restriction "
+        "d’eau. Poutine n’est pour rien dans cette affaire, plaisante un céréalier."),
+}
+
+
+def test_collapse(folder):
+    # collapsed by default: the three copies are one hit with "similar": 2
+    rc, doc, _ = search_json(folder, "Moscou")
+    check(rc == 0, "Moscou found")
+    hits = doc["hits"]
+    check(len(hits) == 1 and doc["total"] == 1, "three copies of one story: one hit",
+          json.dumps([h["path"] for h in hits]))
+    check(hits and hits[0]["similar"] == 2, "the hit says 2 similar", json.dumps(hits[:1], ensure_ascii=False))
+    check(hits and os.path.basename(hits[0]["path"]).startswith("moscou"), "the hit is a copy")
+    # --no-collapse: all three, none with similar
+    _, doc, _ = search_json(folder, "Moscou", extra=("--no-collapse",))
+    names = sorted(os.path.basename(h["path"]) for h in doc["hits"])
+    check(names == ["moscou-centre.txt", "moscou-maj.txt", "moscou.txt"] and doc["total"] == 3,
+          "--no-collapse shows the three copies", str(names))
+    check(all(h["similar"] == 0 for h in doc["hits"]), "--no-collapse: similar 0 everywhere")
+    # different stories are never folded together
+    _, doc, _ = search_json(folder, "événement")
+    names = sorted(os.path.basename(h["path"]) for h in doc["hits"])
+    check(len(names) == 2 and "festival.txt" in names, "the festival is its own hit", str(names))
+    check(sum(h["similar"] for h in doc["hits"]) == 2, "only the copies are folded",
+          json.dumps([(h["path"], h["similar"]) for h in doc["hits"]]))
+    _, doc, _ = search_json(folder, "Poutine", extra=("--no-collapse",))
+    check(doc["total"] == 4, "Poutine is in 4 articles", str(doc["total"]))
+    _, doc, _ = search_json(folder, "Poutine")
+    check(doc["total"] == 2 and sorted(h["similar"] for h in doc["hits"]) == [0, 2],
+          "Poutine: 2 hits, one with 2 similar", json.dumps([(h["path"], h["similar"]) for h in doc["hits"]]))
+    # on the terminal (plain): "+2 similar" on the hit's line
+    rc, out, _ = search(folder, "Moscou")
+    check("· +2 similar" in out, "terminal shows +2 similar", out)
+    rc, out, _ = search(folder, "Moscou", extra=("--no-collapse",))
+    check("similar" not in out, "no +N similar with --no-collapse", out)
+
+    # rewrite one copy into another story: it is no longer folded
+    write(os.path.join(folder, "moscou-maj.txt"), article(
+        "Poutine à Moscou", "Le maire de Moscou a inauguré une nouvelle ligne de métro, en présence de "
+        "Vladimir Poutine et de nombreux habitants venus en famille.", "Camille Dubois", "12 avril 2024",
+        "La ligne relie le centre aux quartiers du sud en vingt minutes et transportera deux cent mille "
+        "voyageurs par jour selon la mairie."))
+    index(folder)
+    _, doc, _ = search_json(folder, "Moscou")
+    check(doc["total"] == 2 and sorted(h["similar"] for h in doc["hits"]) == [0, 1],
+          "a copy rewritten as another story stands alone",
+          json.dumps([(h["path"], h["similar"]) for h in doc["hits"]]))
+    write(os.path.join(folder, "moscou-maj.txt"), FOLDER["moscou-maj.txt"])
+    index(folder)
+
+
+def test_facets(folder):
+    rc, doc, _ = search_json(folder, "Poutine", extra=("--facets",))
+    check(rc == 0 and doc["facets"] is not None, "--facets gives facets in JSON", str(doc.get("facets")))
+    facets = doc["facets"] or {"author": [], "year": []}
+    # every matching article counts, near-duplicates included (they are articles by
+    # their authors): Poutine is in the 3 copies and in secheresse.txt
+    check(facets["author"] == [{"name": "Camille Dubois", "count": 2}, {"name": "Jean Martin", "count": 1},
+                               {"name": "Lucie Bernard", "count": 1}],
+          "authors: most first, then by name", json.dumps(facets["author"], ensure_ascii=False))
+    check(facets["year"] == [{"name": "2024", "count": 1}, {"name": "2023", "count": 2},
+                             {"name": "2022", "count": 1}],
+          "years: newest first", json.dumps(facets["year"]))
+    # the whole result set, not the page
+    _, doc, _ = search_json(folder, "Poutine", extra=("--facets", "--limit", "1"))
+    f = doc["facets"] or {"author": [], "year": []}
+    check(len(doc["hits"]) == 1 and sum(c["count"] for c in f["year"]) == 4,
+          "facets count every match, not the page", json.dumps(f))
+    # "événement": all five articles but secheresse.txt
+    _, doc, _ = search_json(folder, "evenement", extra=("--facets", "--no-collapse"))
+    f = doc["facets"] or {"author": [], "year": []}
+    check(f["author"] == [{"name": "Camille Dubois", "count": 2}, {"name": "Jean Martin", "count": 2}],
+          "événement authors, ties by name", json.dumps(f["author"], ensure_ascii=False))
+    check(f["year"] == [{"name": "2024", "count": 2}, {"name": "2023", "count": 2}],
+          "événement years", json.dumps(f["year"]))
+    # without --facets: null
+    _, doc, _ = search_json(folder, "Poutine")
+    check("facets" in doc and doc["facets"] is None, "facets is null without --facets")
+    # terminal
+    rc, out, _ = search(folder, "Poutine", extra=("--facets",))
+    check("By author: Camille Dubois (2), Jean Martin (1), Lucie Bernard (1)" in out,
+          "terminal facets by author", out)
+    check("By year: 2024 (1), 2023 (2), 2022 (1)" in out, "terminal facets by year", out)
+    rc, out, _ = search(folder, "Poutine")
+    check("By author" not in out, "no facets on the terminal without --facets")
+
+
+def test_suggestions(folder):
+    cases = [
+        (["evenement"], "événement"),          # accents restored
+        (["poutin"], "poutine"),               # a name, as typed in lowercase
+        (["Poutinne"], "Poutine"),             # a typo in a name, capital kept
+        (["secheresse", "recoltes"], "sécheresse récoltes"),
+        (["festivl", "Nantes"], "festival Nantes"),  # the other words stay as typed
+        (["l'evenement"], "l'événement"),      # the elided article stays
+        (["Poutine", "-festivl"], None),       # excluded words are not corrected
+    ]
+    for words, want in cases:
+        rc, doc, err = search_json(folder, *words)
+        check(doc.get("suggestion") == want, f"{words}: suggestion {want!r}",
+              f"got {doc.get('suggestion')!r} {err}")
+    # a query with nothing to correct, or nothing close, gets none
+    for words in (["événement"], ["Poutine"], ["Moscou", "céréales"], ["xyzzyq"], ["guerre"]):
+        _, doc, _ = search_json(folder, *words)
+        check(doc.get("suggestion") is None, f"{words}: no suggestion", repr(doc.get("suggestion")))
+    # never the query itself, and never a query that finds nothing
+    for words in (["evenement"], ["Poutinne"], ["festivl", "Nantes"]):
+        _, doc, _ = search_json(folder, *words)
+        s = doc.get("suggestion")
+        check(s and s != " ".join(words), f"{words}: the suggestion differs from the query", repr(s))
+        if s:
+            rc, again, _ = search_json(folder, s)
+            check(rc == 0 and again["total"] > 0, f"the suggestion {s!r} finds something")
+    # --no-suggest
+    _, doc, _ = search_json(folder, "evenement", extra=("--no-suggest",))
+    check(doc.get("suggestion") is None, "--no-suggest: suggestion null")
+    # on the terminal, also when nothing was found
+    rc, out, _ = search(folder, "evenement")
+    check(out.startswith("Did you mean: événement?\n"), "terminal: Did you mean", out[:200])
+    rc, out, _ = search(folder, "Poutinne")
+    check(rc == 1 and "Did you mean: Poutine?" in out and "No article matches" in out,
+          "terminal: nothing found, and a suggestion", out)
+    rc, out, _ = search(folder, "evenement", extra=("--no-suggest",))
+    check("Did you mean" not in out, "terminal: --no-suggest", out[:200])
+    rc, out, err = search(folder, "Poutinne", extra=("--paths",))
+    check("did you mean: Poutine?" in err and out == "", "--paths: the suggestion on stderr", out + err)
+
+    # a word of an article since removed is not suggested
+    write(os.path.join(folder, "zeppelin.txt"), article(
+        "Un zeppelin survole Paris", "Un zeppelin publicitaire a survolé Paris dimanche.", "Lucie Bernard",
+        "1 mai 2024", "Les passants ont levé les yeux."))
+    index(folder)
+    _, doc, _ = search_json(folder, "zepelin")
+    check(doc.get("suggestion") == "zeppelin", "zepelin: zeppelin while it is indexed", repr(doc.get("suggestion")))
+    os.remove(os.path.join(folder, "zeppelin.txt"))
+    index(folder)
+    _, doc, _ = search_json(folder, "zepelin")
+    check(doc.get("suggestion") is None, "zepelin: nothing once zeppelin.txt is gone", repr(doc.get("suggestion")))
+
+
+def test_fragments(folder):
+    # default: one passage
+    rc, doc, _ = search_json(folder, "festival", "riverains", extra=("--snippet-chars", "60"))
+    snip = doc["hits"][0]["snippet"] if doc["hits"] else ""
+    check(f" {ELLIPSIS} " not in snip.strip(ELLIPSIS + " "), "default: one passage", snip)
+    # --fragments 2: both words, two passages joined with " … ", in text order
+    rc, doc, _ = search_json(folder, "riverains", "bénévoles", extra=("--snippet-chars", "60", "--fragments", "2"))
+    h = doc["hits"][0] if doc["hits"] else {"snippet": "", "highlights": []}
+    snip = h["snippet"]
+    parts = snip.strip(ELLIPSIS + " ").split(f" {ELLIPSIS} ")
+    check(len(parts) == 2, "--fragments 2: two passages", snip)
+    check("bénévoles" in snip and "riverains" in snip and snip.index("bénévoles") < snip.index("riverains"),
+          "both words, in text order", snip)
+    for p in parts:
+        check(len(p.strip(ELLIPSIS + " ")) <= 60, "each passage within --snippet-chars", p)
+    raw = snip.encode("utf-8")
+    words = [raw[s:e].decode("utf-8") for s, e in h["highlights"]]
+    check(words == ["bénévoles", "riverains"], "highlights in both passages", str(words))
+    # text output too
+    rc, out, _ = search(folder, "riverains", "bénévoles", extra=("--snippet-chars", "60", "--fragments", "2"))
+    check(f"[bénévoles]" in out and f"[riverains]" in out and f" {ELLIPSIS} " in out, "terminal: fragments", out)
+    # bad values
+    for v in ("0", "-1", "x", ""):
+        rc, out, err = search(folder, "festival", extra=("--fragments", v))
+        check(rc == 2 and "--fragments" in err, f"--fragments {v!r} refused", err)
+    rc, doc, _ = search_json(folder, "festival", extra=("--fragments", "1000"))
+    check(rc == 0 and doc["hits"], "--fragments 1000 is capped, not an error")
+
+    # a phrase lights up as one span
+    _, doc, _ = search_json(folder, '"sécurité alimentaire"')
+    h = doc["hits"][0] if doc["hits"] else {"snippet": "", "highlights": []}
+    raw = h["snippet"].encode("utf-8")
+    words = [raw[s:e].decode("utf-8") for s, e in h["highlights"]]
+    check(words == ["sécurité alimentaire"], "a phrase is one highlight", str(words))
+
+    # a title-only match shows the lead, not the body after it
+    _, doc, _ = search_json(folder, "foule")
+    h = doc["hits"][0] if doc["hits"] else {"snippet": "", "highlights": []}
+    want = ("Le festival de musique de Nantes a attiré plus de 40 000 spectateurs ce week-end, un "
+            "événement record pour la ville.")
+    check(h["snippet"] in (want + " " + ELLIPSIS, want + ELLIPSIS) and h["highlights"] == [],
+          "title-only match: the lead", h["snippet"])
+
+
+def test_corpus(tmp):
+    """corpus/ holds no near-duplicates: nothing is folded, totals are unchanged."""
+    folder = os.path.join(tmp, "corpus")
+    shutil.copytree(os.path.join(SRC, "corpus"), folder, ignore=shutil.ignore_patterns(".fouille"))
+    index(folder)
+    for q in ("france", "greve", "sncf", "montclar", "hopital", "sommeil"):
+        _, a, _ = search_json(folder, q, extra=("--limit", "50"))
+        _, b, _ = search_json(folder, q, extra=("--limit", "50", "--no-collapse"))
+        check([h["path"] for h in a["hits"]] == [h["path"] for h in b["hits"]] and a["total"] == b["total"],
+              f"corpus: {q} collapses nothing", f"{a['total']} vs {b['total']}")
+        check(all(h["similar"] == 0 for h in a["hits"]), f"corpus: {q} no similar")
+    # facets over the corpus: counts add up to the matches that have a date
+    _, doc, _ = search_json(folder, "france", extra=("--facets", "--limit", "50"))
+    f = doc["facets"] or {"author": [], "year": []}
+    dated = sum(1 for h in doc["hits"] if h["date"])
+    check(sum(c["count"] for c in f["year"]) == dated, "corpus: years add up", f"{f['year']} vs {dated}")
+    authored = {}
+    for h in doc["hits"]:
+        if h["author"]:
+            authored[h["author"]] = authored.get(h["author"], 0) + 1
+    check({c["name"]: c["count"] for c in f["author"]} == authored, "corpus: authors add up",
+          f"{f['author']} vs {authored}")
+    counts = [c["count"] for c in f["author"]]
+    check(counts == sorted(counts, reverse=True), "corpus: authors most first", str(counts))
+    # the JSON shape of every new field
+    _, doc, _ = search_json(folder, "securite", extra=("--facets",))
+    check(isinstance(doc.get("suggestion"), (str, type(None))), "suggestion: string or null")
+    check(doc.get("suggestion") == "sécurité", "securite: did you mean sécurité", repr(doc.get("suggestion")))
+    check(all(isinstance(h.get("similar"), int) for h in doc["hits"]), "every hit has similar")
+    check(set(doc["facets"]) == {"author", "year"}, "facets has author and year", str(doc["facets"]))
+    for c in doc["facets"]["author"] + doc["facets"]["year"]:
+        check(set(c) == {"name", "count"} and isinstance(c["count"], int) and c["count"] > 0,
+              "facet entries are {name, count}", str(c))
+
+
+def main():
+    for prog in (INDEX, SEARCH):
+        if not os.access(prog, os.X_OK):
+            print(f"missing {prog}: build first", file=sys.stderr)
+            return 1
+    with tempfile.TemporaryDirectory(prefix="fouille-results-") as tmp:
+        folder = os.path.join(tmp, "news")
+        for name, text in FOLDER.items():
+            write(os.path.join(folder, name), text)
+        index(folder)
+        test_collapse(folder)
+        test_facets(folder)
+        test_fragments(folder)
+        test_suggestions(folder)
+        test_corpus(tmp)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
