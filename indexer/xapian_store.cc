@@ -11,6 +11,7 @@
 #include <cstring>
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <new>
 #include <sys/stat.h>
 #include <string>
@@ -29,8 +30,25 @@ struct xs_writer {
 	bool in_txn = false;
 };
 
+// How a query holding a wildcard was built. Over several shards Xapian expands a
+// wildcard in each shard, to that shard's words (the most frequent of its own, with its
+// own statistics: a remote shard even weighs them apart), so the results are not those of
+// one database. Such a query is built again before it is run over shards, each wildcard
+// expanded here to the words of every shard together (xs_reader_search).
+struct recipe {
+	enum kind { FIXED, WILDCARD, COMBINE, SCALE } kind = FIXED;
+	Xapian::Query fixed;        // FIXED: a subquery without wildcard, as it is
+	std::string prefix;         // WILDCARD
+	unsigned max_expansion = 0; // WILDCARD
+	Xapian::Query::op op = Xapian::Query::OP_AND; // COMBINE
+	unsigned window = 0;        // COMBINE
+	double factor = 1.0;        // SCALE
+	std::vector<std::shared_ptr<const recipe>> subs; // COMBINE, SCALE
+};
+
 struct xs_query {
 	Xapian::Query q;
+	std::shared_ptr<const recipe> how; // when a wildcard is inside, else null
 };
 
 // One shard of a reader: a local database or a remote one (xapian-tcpsrv).
@@ -595,10 +613,64 @@ int xs_writer_each(xs_writer *w, xs_doc_fn fn, void *ud, char *err)
 
 // ---- queries --------------------------------------------------------------------
 
+} // extern "C"
+
+namespace {
+
+std::shared_ptr<const recipe> fixed_recipe(const Xapian::Query &q)
+{
+	auto how = std::make_shared<recipe>();
+	how->fixed = q;
+	return how;
+}
+
+// `how` built again, each wildcard expanded to the `max_expansion` words of `db` (every
+// shard together) that start with its prefix and most articles hold, as one synonym: what
+// Xapian expands it to in one database holding every article.
+Xapian::Query rebuild(const recipe &how, const Xapian::Database &db)
+{
+	switch (how.kind) {
+	case recipe::FIXED:
+		return how.fixed;
+	case recipe::WILDCARD: {
+		std::vector<std::pair<Xapian::doccount, std::string>> words;
+		for (auto t = db.allterms_begin(how.prefix); t != db.allterms_end(how.prefix); ++t)
+			words.emplace_back(t.get_termfreq(), *t);
+		if (how.max_expansion && words.size() > how.max_expansion) {
+			std::stable_sort(words.begin(), words.end(),
+					 [](const auto &a, const auto &b) { return a.first > b.first; });
+			words.resize(how.max_expansion);
+			std::sort(words.begin(), words.end(),
+				  [](const auto &a, const auto &b) { return a.second < b.second; });
+		}
+		std::vector<Xapian::Query> terms;
+		for (const auto &w : words)
+			terms.emplace_back(w.second);
+		if (terms.empty())
+			return Xapian::Query::MatchNothing;
+		return Xapian::Query(Xapian::Query::OP_SYNONYM, terms.begin(), terms.end());
+	}
+	case recipe::COMBINE: {
+		std::vector<Xapian::Query> subs;
+		for (const auto &sub : how.subs)
+			subs.push_back(rebuild(*sub, db));
+		return Xapian::Query(how.op, subs.begin(), subs.end(), how.window);
+	}
+	case recipe::SCALE:
+		return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, rebuild(*how.subs[0], db), how.factor);
+	}
+	return how.fixed;
+}
+
+} // namespace
+
+extern "C" {
+
+
 xs_query *xs_query_term(const char *term, uint32_t pos)
 {
 	try {
-		return new xs_query{Xapian::Query(term, 1, pos)};
+		return new xs_query{Xapian::Query(term, 1, pos), nullptr};
 	} catch (...) {
 		return nullptr;
 	}
@@ -622,10 +694,27 @@ xs_query *xs_query_combine(enum xs_op op, xs_query **subs, size_t n, unsigned wi
 		case XS_PHRASE: xop = Xapian::Query::OP_PHRASE; break;
 		case XS_NEAR: xop = Xapian::Query::OP_NEAR; break;
 		}
-		if (qs.size() == 1 && op != XS_AND_NOT)
-			result = new xs_query{qs[0]};
-		else
-			result = new xs_query{Xapian::Query(xop, qs.begin(), qs.end(), window)};
+		if (qs.size() == 1 && op != XS_AND_NOT) {
+			const xs_query *only = nullptr;
+			for (size_t i = 0; i < n && !only; i++)
+				only = subs[i];
+			result = new xs_query{qs[0], only->how};
+		} else {
+			result = new xs_query{Xapian::Query(xop, qs.begin(), qs.end(), window), nullptr};
+			bool wildcard = false;
+			for (size_t i = 0; i < n; i++)
+				wildcard = wildcard || (subs[i] && subs[i]->how);
+			if (wildcard) {
+				auto how = std::make_shared<recipe>();
+				how->kind = recipe::COMBINE;
+				how->op = xop;
+				how->window = window;
+				for (size_t i = 0; i < n; i++)
+					if (subs[i])
+						how->subs.push_back(subs[i]->how ? subs[i]->how : fixed_recipe(subs[i]->q));
+				result->how = how;
+			}
+		}
 	} catch (...) {
 		result = nullptr;
 	}
@@ -638,11 +727,11 @@ xs_query *xs_query_value_range(unsigned slot, const char *lo, const char *hi)
 {
 	try {
 		if (lo && hi)
-			return new xs_query{Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi)};
+			return new xs_query{Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, lo, hi), nullptr};
 		if (lo)
-			return new xs_query{Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo)};
+			return new xs_query{Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, lo), nullptr};
 		if (hi)
-			return new xs_query{Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi)};
+			return new xs_query{Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, hi), nullptr};
 		return nullptr;
 	} catch (...) {
 		return nullptr;
@@ -652,9 +741,14 @@ xs_query *xs_query_value_range(unsigned slot, const char *lo, const char *hi)
 xs_query *xs_query_wildcard(const char *prefix, unsigned max_expansion)
 {
 	try {
+		auto how = std::make_shared<recipe>();
+		how->kind = recipe::WILDCARD;
+		how->prefix = prefix;
+		how->max_expansion = max_expansion;
 		return new xs_query{Xapian::Query(Xapian::Query::OP_WILDCARD, prefix, max_expansion,
 						  Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT,
-						  Xapian::Query::OP_SYNONYM)};
+						  Xapian::Query::OP_SYNONYM),
+				    how};
 	} catch (...) {
 		return nullptr;
 	}
@@ -666,6 +760,13 @@ xs_query *xs_query_scale(xs_query *q, double factor)
 		return nullptr;
 	try {
 		q->q = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, q->q, factor);
+		if (q->how) {
+			auto how = std::make_shared<recipe>();
+			how->kind = recipe::SCALE;
+			how->factor = factor;
+			how->subs.push_back(q->how);
+			q->how = how;
+		}
 		return q;
 	} catch (...) {
 		delete q;
@@ -678,7 +779,7 @@ xs_query *xs_query_clone(const xs_query *q)
 	if (!q)
 		return nullptr;
 	try {
-		return new xs_query{q->q};
+		return new xs_query{q->q, q->how};
 	} catch (...) {
 		return nullptr;
 	}
@@ -1080,6 +1181,9 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 		shard_meta.assign(r->shards.size(), std::string());
 		have_meta.assign(r->shards.size(), false);
 		const bool remote = has_remote(r);
+		// several shards: wildcards expanded here, to every shard's words (recipe)
+		const Xapian::Query query =
+			q->how && r->pos_to_shard.size() > 1 ? rebuild(*q->how, r->db) : q->q;
 		auto take = [&](Xapian::MSet &mset) {
 			// Remote shards: ask for every document of the page at once. Only from the
 			// first item: Xapian 1.4's MSet::fetch() reads before its items when the
@@ -1106,11 +1210,11 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 		// shard, dates sort by value, and oldest first runs as two searches, the dated
 		// articles then the undated ones, so that these come last as they do locally.
 		if (remote && opts->sort == XS_SORT_DATE_ASC) {
-			search_oldest_first(r, q->q, offset, limit, opts, take, facets, estimated);
+			search_oldest_first(r, query, offset, limit, opts, take, facets, estimated);
 			return;
 		}
 		Xapian::Enquire enquire(r->db);
-		enquire.set_query(q->q);
+		enquire.set_query(query);
 		Xapian::MultiValueKeyMaker by_date;
 		if (opts->sort != XS_SORT_RELEVANCE && remote) {
 			// newest first: the empty value of undated articles sorts last
