@@ -405,6 +405,62 @@ static void test_shard_version(void)
 	      "%s", fouille_last_open_error());
 }
 
+/* A prefix expanded to the most frequent word of all shards together, not of each:
+ * shard 1 holds portx 3 times and porty once, shard 2 porty 3 times, so over both the
+ * most frequent is porty (4 articles), and portx articles must not match. */
+static int count_match(const xs_match *m, void *ud)
+{
+	(void)m;
+	(*(int *)ud)++;
+	return 0;
+}
+
+static void test_wildcard_over_shards(void)
+{
+	static const char *const words[2][4] = {{"portx", "portx", "portx", "porty"},
+						 {"porty", "porty", "porty", NULL}};
+	char err[XS_ERRLEN];
+	for (int s = 0; s < 2; s++) {
+		xs_writer *w;
+		const char *dir = tmp_path(s ? "wild2" : "wild1");
+		if (xs_writer_open(&w, dir, 1, err) != FOUILLE_OK) {
+			CHECK(0, "%s", err);
+			return;
+		}
+		for (int i = 0; i < 4 && words[s][i]; i++) {
+			xs_doc *d = xs_doc_new();
+			char id[16];
+			snprintf(id, sizeof id, "Q%d-%d", s, i);
+			xs_doc_add_posting(d, words[s][i], 1, 1);
+			xs_writer_replace(w, id, d, err);
+			xs_doc_free(d);
+		}
+		xs_writer_commit(w, err);
+		xs_writer_close(w);
+	}
+	xs_shard_spec specs[2] = {{.path = tmp_path("wild1"), .label = "wild1"},
+				  {.path = tmp_path("wild2"), .label = "wild2"}};
+	xs_reader *r;
+	int rc = xs_reader_open_shards(&r, specs, 2, 0, 0, err);
+	CHECK(rc == FOUILLE_OK, "%s", err);
+	if (rc != FOUILLE_OK)
+		return;
+	xs_query *q = xs_query_wildcard("port", 1);
+	xs_query *subs[] = {q, xs_query_term("absent", 0)};
+	xs_query *either = xs_query_combine(XS_OR, subs, 2, 0);
+	int n = 0;
+	uint64_t total = 0;
+	rc = xs_reader_search(r, either, 0, 10, NULL, count_match, &n, &total, err);
+	CHECK(rc == FOUILLE_OK && n == 4, "port* (1 word) over both shards: %d matches (%s)", n, err);
+	xs_query *scaled = xs_query_scale(xs_query_clone(either), 2.0);
+	n = 0;
+	rc = xs_reader_search(r, scaled, 0, 10, NULL, count_match, &n, &total, err);
+	CHECK(rc == FOUILLE_OK && n == 4, "scaled: %d matches", n);
+	xs_query_free(either);
+	xs_query_free(scaled);
+	xs_reader_close(r);
+}
+
 /* ---- remote shards (xapian-tcpsrv) ---------------------------------------------- */
 
 static int free_port(void)
@@ -639,6 +695,7 @@ int main(void)
 	test_local_shards();
 	test_moved_article();
 	test_shard_version();
+	test_wildcard_over_shards();
 	test_remote();
 	remove_tree(tmp_root);
 	return check_summary();
