@@ -233,12 +233,24 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
+/* Words a person may misspell: letters only, not too long. Codes, references and
+ * numbers ("a4", "x2000", "mouette123") would only swell the spelling data, which Xapian
+ * holds in memory until the next commit. */
+static int spellable(const char *w)
+{
+	size_t n = 0;
+	for (; w[n]; n++)
+		if (w[n] >= '0' && w[n] <= '9')
+			return 0;
+	return n <= 40;
+}
+
 static int on_token(const analyzer_token *t, void *ud)
 {
 	pass *p = ud;
 	if (p->sig)
 		signature_token(p->sig, p->text, t);
-	if (p->words && t->word && !(t->word[0] >= '0' && t->word[0] <= '9') &&
+	if (p->words && t->word && spellable(t->word) &&
 	    utf8_chars(t->word) >= EXTRAS_SPELLING_MIN_CHARS &&
 	    set_add(p->words, t->word, strlen(t->word)) < 0) {
 		p->oom = 1;
