@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <new>
@@ -73,6 +74,12 @@ struct xs_reader {
 	std::vector<size_t> pos_to_shard; // sub-database position in db -> index in shards
 	unsigned timeout_ms = 0;
 	bool allow_partial = false;
+	bool remote = false; // some shard is remote
+	std::chrono::steady_clock::time_point reopened; // with remote shards: the last reopen
+	// With remote shards: the frequencies of the last search's terms, which the match
+	// gathered from every shard (xs_reader_termfreq() answers them without a round trip
+	// to each shard); cleared when the database changes.
+	std::map<std::string, Xapian::doccount> termfreqs;
 };
 
 namespace {
@@ -233,6 +240,7 @@ void forget_meta(xs_reader *r)
 {
 	for (xs_shard &s : r->shards)
 		s.meta_cached = false;
+	r->termfreqs.clear();
 }
 
 // Make r->db the open shards as one database.
@@ -303,6 +311,16 @@ int recover_network(xs_reader *r, char *err, const char *what)
 	return FOUILLE_OK;
 }
 
+// With remote shards a reopen costs a round trip to each: the calls of one search (the
+// query, its words' frequencies for "did you mean"...) share one, made at most this long
+// before. A commit is seen by the next search that starts later than that.
+constexpr std::chrono::milliseconds REMOTE_REOPEN_EVERY{50};
+
+bool fresh_enough(const xs_reader *r)
+{
+	return r->remote && std::chrono::steady_clock::now() - r->reopened < REMOTE_REOPEN_EVERY;
+}
+
 // Read the latest commit: a Xapian::Database stays at the revision it opened (a handle
 // kept open across an update, its own or another process's, would search the old
 // index), so move it forward first; reopen() only checks the revision when nothing
@@ -314,8 +332,13 @@ template <typename F> int with_reopen(xs_reader *r, char *err, const char *what,
 	int network_retries = 0;
 	for (int attempt = 0;; attempt++) {
 		try {
-			if (attempt == 0 && r->db.reopen())
+			if (attempt == 0 && fresh_enough(r)) {
+				// a reopen round trip to each remote shard was made just now
+			} else if (attempt == 0 && r->db.reopen()) {
 				forget_meta(r);
+			}
+			if (r->remote)
+				r->reopened = std::chrono::steady_clock::now();
 			body();
 			return FOUILLE_OK;
 		} catch (const Xapian::DatabaseModifiedError &) {
@@ -851,6 +874,7 @@ int xs_reader_open_shards(xs_reader **out, const xs_shard_spec *specs, size_t n,
 		r = new xs_reader;
 		r->timeout_ms = timeout_ms;
 		r->allow_partial = allow_partial != 0;
+		r->reopened = std::chrono::steady_clock::now(); // opened: the latest commit
 		r->shards.resize(n);
 		for (size_t i = 0; i < n; i++) {
 			xs_shard &s = r->shards[i];
@@ -861,6 +885,7 @@ int xs_reader_open_shards(xs_reader **out, const xs_shard_spec *specs, size_t n,
 			if (specs[i].host) {
 				s.host = specs[i].host;
 				s.port = specs[i].port;
+				r->remote = true;
 			}
 		}
 		std::string failed;
@@ -1240,6 +1265,9 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 		if (estimated)
 			*estimated = mset.get_matches_estimated();
 		take(mset);
+		if (remote)
+			for (auto t = query.get_unique_terms_begin(); t != query.get_unique_terms_end(); ++t)
+				r->termfreqs[*t] = mset.get_termfreq(*t);
 		if (opts->facet) {
 			for (auto v = authors.values_begin(); v != authors.values_end(); ++v)
 				facets.push_back({XS_SLOT_AUTHOR, *v, v.get_termfreq()});
@@ -1316,7 +1344,10 @@ int xs_reader_each_term(xs_reader *r, const char *prefix, xs_term_fn fn, void *u
 uint64_t xs_reader_termfreq(xs_reader *r, const char *term)
 {
 	uint64_t n = 0;
-	with_reopen(r, nullptr, "reading term frequency", [&] { n = r->db.get_termfreq(term); });
+	with_reopen(r, nullptr, "reading term frequency", [&] {
+		auto known = r->remote ? r->termfreqs.find(term) : r->termfreqs.end();
+		n = known != r->termfreqs.end() ? known->second : r->db.get_termfreq(term);
+	});
 	return n;
 }
 
