@@ -590,6 +590,16 @@ static void test_remote(void)
 	rc = search_paths(partial, "port", got, sizeof got, notice, sizeof notice);
 	CHECK(rc == FOUILLE_OK && contains(got, want_b), "partial handle, both up:\n%s", got);
 
+	/* the served shard is updated: an open handle sees the new commit */
+	write_article(tmp_path("b"), "quai.txt", "Un nouveau quai au port de Sète",
+		      "Le port de Sète inaugure un quai pour les ferries.");
+	index_folder(tmp_path("b"), tmp_path("b/.fouille"));
+	struct timespec pause = {0, 120 * 1000 * 1000}; /* past the 50 ms between reopens */
+	nanosleep(&pause, NULL);
+	rc = search_paths(strict, "sète", got, sizeof got, notice, sizeof notice);
+	CHECK(rc == FOUILLE_OK && contains(got, "/quai.txt"), "a commit on the served shard: %s",
+	      got);
+
 	/* the server goes away under open handles */
 	stop_server(srv);
 	rc = search_paths(strict, "port", got, sizeof got, notice, sizeof notice);
