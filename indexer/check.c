@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "docrecord.h"
+#include "extras.h"
 #include "handle.h"
 
 typedef struct entry {
@@ -27,6 +28,9 @@ typedef struct checker {
 	void *ud;
 	size_t problems;
 	entries docs, rows;
+	analyzer *an;     /* with `tally`: the words of each article are counted */
+	xs_tally *tally;  /* for the spelling data; NULL when not checked */
+	int tally_failed; /* out of memory counting */
 } checker;
 
 static void problem(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -66,6 +70,16 @@ static int add(entries *e, const char *path, const char *record, uint64_t hash)
 	return 0;
 }
 
+static int count_word(const char *word, void *ud)
+{
+	return xs_tally_add(ud, word) != FOUILLE_OK;
+}
+
+static void spelling_problem(const char *msg, void *ud)
+{
+	problem(ud, "%s", msg);
+}
+
 static int add_doc(const char *idterm, const void *data, size_t len, void *ud)
 {
 	checker *c = ud;
@@ -78,6 +92,8 @@ static int add_doc(const char *idterm, const void *data, size_t len, void *ud)
 		return 0;
 	}
 	add(&c->docs, r.path, r.record, r.hash);
+	if (c->tally && extras_spelling_words(c->an, r.title, r.text, count_word, c->tally) != 0)
+		c->tally_failed = 1;
 	docrecord_clear(&r);
 	return c->docs.oom;
 }
@@ -132,7 +148,27 @@ int fouille_index_check(fouille_index *idx, fouille_check_fn fn, void *userdata,
 		return handle_fail(idx, FOUILLE_EINVAL, "checking needs the index opened for writing (its lock)");
 	handle_ok(idx);
 	checker c = {.fn = fn, .ud = userdata};
-	int rc = xs_writer_each(idx->writer, add_doc, &c, idx->err);
+	/* The spelling data must hold each word of the articles with the number of articles
+	   holding it (only for an index of this schema: an older one is rebuilt anyway). */
+	char *schema = NULL;
+	int rc = xs_writer_get_meta(idx->writer, META_SCHEMA, &schema, idx->err);
+	if (rc != FOUILLE_OK)
+		return rc;
+	if (atoi(schema) == INDEX_SCHEMA_VERSION || xs_writer_doccount(idx->writer) == 0) {
+		if (!(c.an = handle_analyzer(idx)))
+			rc = FOUILLE_ENOMEM;
+		else if (!(c.tally = xs_tally_new()))
+			rc = handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
+	}
+	free(schema);
+	if (rc == FOUILLE_OK)
+		rc = xs_writer_each(idx->writer, add_doc, &c, idx->err);
+	if (rc == FOUILLE_OK && c.tally_failed)
+		rc = handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
+	if (rc == FOUILLE_OK && c.tally) {
+		size_t n;
+		rc = xs_writer_check_spelling(idx->writer, c.tally, spelling_problem, &c, &n, idx->err);
+	}
 	if (rc == FOUILLE_OK && catalog_each(idx->cat, add_row, &c) != 0 && !c.rows.oom)
 		rc = handle_fail(idx, FOUILLE_EIO, "reading the catalog: %s", catalog_errmsg(idx->cat));
 	if (rc == FOUILLE_OK && (c.docs.oom || c.rows.oom))
@@ -191,6 +227,7 @@ int fouille_index_check(fouille_index *idx, fouille_check_fn fn, void *userdata,
 	free(xa);
 	free(xs);
 out:
+	xs_tally_free(c.tally);
 	free_entries(&c.docs);
 	free_entries(&c.rows);
 	if (problems)

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "docrecord.h"
 #include "fouille.h"
 
 /* ---- a set of words, in insertion order ------------------------------------------ */
@@ -310,4 +311,61 @@ int extras_add(xs_doc *doc, xs_writer *w, analyzer *an, const article *a, char *
 done:
 	set_free(&words);
 	return rc;
+}
+
+int extras_spelling_words(analyzer *an, const char *title, const char *text,
+			  int (*fn)(const char *word, void *ud), void *ud)
+{
+	/* the same pass as extras_add()'s, so the same words */
+	word_set words;
+	memset(&words, 0, sizeof words);
+	pass p = {.words = &words};
+	int rc = -1;
+	uint32_t pos = 0;
+	const char *parts[2] = {title, text};
+	for (int i = 0; i < 2; i++) {
+		p.text = parts[i];
+		pos = 0;
+		if (parts[i] && (analyzer_run(an, parts[i], strlen(parts[i]), &pos, on_token, &p) != 0 || p.oom))
+			goto done;
+	}
+	rc = 0;
+	for (size_t off = 0; off < words.alen && rc == 0;) {
+		const char *word = words.arena + off;
+		rc = fn(word, ud);
+		off += strlen(word) + 1;
+	}
+done:
+	set_free(&words);
+	return rc;
+}
+
+typedef struct forgetting {
+	xs_writer *w;
+	int rc;
+} forgetting;
+
+static int forget_word(const char *word, void *ud)
+{
+	forgetting *f = ud;
+	char err[XS_ERRLEN];
+	f->rc = xs_writer_remove_spelling(f->w, word, 1, err);
+	return f->rc != FOUILLE_OK;
+}
+
+int extras_forget(xs_writer *w, const void *data, size_t len, void *ud)
+{
+	analyzer *an = ud;
+	docrecord r;
+	int rc = docrecord_decode(&r, data, len);
+	if (rc == -1)
+		return FOUILLE_ENOMEM;
+	if (rc != 0)
+		return FOUILLE_OK; /* not a record of ours: it added no words */
+	forgetting f = {.w = w, .rc = FOUILLE_OK};
+	rc = extras_spelling_words(an, r.title, r.text, forget_word, &f);
+	docrecord_clear(&r);
+	if (f.rc != FOUILLE_OK)
+		return f.rc;
+	return rc < 0 ? FOUILLE_ENOMEM : FOUILLE_OK;
 }

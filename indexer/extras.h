@@ -45,4 +45,18 @@ int extras_signature(analyzer *an, const char *text, size_t len,
  */
 int extras_add(xs_doc *doc, xs_writer *w, analyzer *an, const article *a, char *err);
 
+/*
+ * Call `fn` once for each distinct word of `title` and `text` that extras_add() adds to
+ * the spelling data (either may be NULL). Stops when fn returns non-zero. Returns 0,
+ * fn's value, or -1 when out of memory.
+ */
+int extras_spelling_words(analyzer *an, const char *title, const char *text,
+			  int (*fn)(const char *word, void *ud), void *ud);
+
+/*
+ * An xs_forget_fn (`ud` is the analyzer): takes the words of a removed document (its
+ * stored record's title and text) out of the spelling data, as extras_add() put them in.
+ */
+int extras_forget(xs_writer *w, const void *data, size_t len, void *ud);
+
 #endif

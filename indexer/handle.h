@@ -12,7 +12,7 @@
 #include "xapian_store.h"
 
 /* Bumped when what the index stores changes (terms, prefixes, document data). */
-#define INDEX_SCHEMA_VERSION 2 /* 2: lead (L) and exact-accent (E) terms */
+#define INDEX_SCHEMA_VERSION 3 /* 2: lead (L) and exact-accent (E) terms; 3: own spelling data */
 
 /* Xapian user metadata keys (also in the catalog's meta table where noted). */
 #define META_GENERATION "fouille.generation" /* both stores */

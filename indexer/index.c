@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "docrecord.h"
+#include "extras.h"
 #include "stub.h"
 
 /* fouille_index_open() has no handle to carry its message when it fails. */
@@ -220,6 +221,13 @@ static int take_writer_lock(fouille_index *idx)
 	return FOUILLE_OK;
 }
 
+/* The words a removed document had added to the spelling data go with it (extras.h). */
+static int forget_words(xs_writer *w, const void *data, size_t len, void *ud)
+{
+	analyzer *an = handle_analyzer(ud);
+	return an ? extras_forget(w, data, len, an) : FOUILLE_ENOMEM;
+}
+
 static int open_writer(fouille_index *idx)
 {
 	int create = (idx->flags & FOUILLE_OPEN_CREATE) != 0;
@@ -241,6 +249,7 @@ static int open_writer(fouille_index *idx)
 				   idx->dir);
 	if (rc != FOUILLE_OK)
 		return rc;
+	xs_writer_on_forget(idx->writer, forget_words, idx);
 	char cerr[XS_ERRLEN];
 	if (catalog_open(&idx->cat, idx->catalog_path, cerr, sizeof cerr) != 0)
 		return handle_fail(idx, FOUILLE_EIO, "%s", cerr);

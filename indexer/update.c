@@ -826,7 +826,10 @@ static int drop_everything(update *u)
 {
 	fouille_index *idx = u->idx;
 	known_list ids = {0};
-	int rc = xs_writer_each(idx->writer, collect_id, &ids, idx->err);
+	/* the spelling data goes whole: the documents' words need not be taken out one by one */
+	int rc = xs_writer_clear_spelling(idx->writer, idx->err);
+	if (rc == FOUILLE_OK)
+		rc = xs_writer_each(idx->writer, collect_id, &ids, idx->err);
 	for (size_t i = 0; rc == FOUILLE_OK && i < ids.n; i++)
 		rc = xs_writer_delete(idx->writer, ids.v[i].path, idx->err);
 	known_free(&ids);

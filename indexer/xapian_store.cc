@@ -20,7 +20,14 @@
 #include <thread>
 #include <vector>
 
+#include <set>
+#include <unordered_map>
+
 #include "fouille.h"
+
+extern "C" {
+#include "analyzer.h" // analyzer_fold(), for the fragments of the spelling data
+}
 
 struct xs_doc {
 	Xapian::Document doc;
@@ -29,6 +36,17 @@ struct xs_doc {
 struct xs_writer {
 	Xapian::WritableDatabase db;
 	bool in_txn = false;
+	// spelling data: the changes of each word's frequency since the last commit
+	std::unordered_map<std::string, long long> spell_delta;
+	xs_forget_fn forget = nullptr;
+	void *forget_ud = nullptr;
+	// Documents up to this id were counted in spelling data since cleared: removing them
+	// takes nothing away. As committed, and as in the current transaction.
+	Xapian::docid uncounted_committed = 0, uncounted = 0;
+};
+
+struct xs_tally {
+	std::map<std::string, uint64_t> words;
 };
 
 // How a query holding a wildcard was built. Over several shards Xapian expands a
@@ -65,6 +83,9 @@ struct xs_shard {
 	// saved per search on a remote shard)
 	std::string meta_key, meta_value;
 	bool meta_cached = false;
+	// spelling data read from it (key -> value), kept until the shard changes
+	std::unordered_map<std::string, std::string> spell_cache;
+	size_t spell_cache_bytes = 0;
 };
 
 struct xs_reader {
@@ -147,6 +168,212 @@ char *dup_string(const std::string &s)
 		p[s.size()] = '\0';
 	}
 	return p;
+}
+
+// ---- spelling data ----------------------------------------------------------------
+//
+// fouille's own spelling data, in the database's user metadata. Xapian's spelling table
+// would do for one local database, but its remote protocol carries no spelling data (a
+// remote shard suggests nothing) and it only grows (a deleted article's words stay).
+// User metadata travels through xapian-tcpsrv and is written in the commit's
+// transaction. Keys, from the folded word (analyzer_fold: `evenement` and `événement`
+// share every fragment), holding words as written:
+//   SPELL_PREFIX "H" + first 2 characters: the words starting so, each with its
+//                  frequency (articles holding it): "word\0freq\0"..., sorted by word
+//   SPELL_PREFIX "T" + last 2, "M" + each 3 in a row, "B" + first and last (words of up
+//                  to 4 characters): the words holding that fragment, "word\0"..., sorted
+// as Xapian's spelling table does with bytes (glass_spelling.cc), here with characters.
+// A word's frequency is in one list only, so a changed frequency rewrites one value; the
+// other lists change only when a word appears or goes.
+
+const std::string SPELL_PREFIX = "fouille.spell:";
+
+// A spelling list keeps at most this many bytes of values per shard in a reader.
+constexpr size_t SPELL_CACHE_MAX = 16u << 20;
+
+std::vector<unsigned> folded_chars(const std::string &word)
+{
+	std::string buf(word.size() * 3 + 8, '\0'); // room for expansions (œ -> oe)
+	size_t n = analyzer_fold(word.data(), word.size(), &buf[0], buf.size());
+	buf.resize(n);
+	return {Xapian::Utf8Iterator(buf), Xapian::Utf8Iterator()};
+}
+
+std::string spell_key(char kind, std::initializer_list<unsigned> chars)
+{
+	std::string k = SPELL_PREFIX;
+	k += kind;
+	for (unsigned c : chars)
+		Xapian::Unicode::append_utf8(k, c);
+	return k;
+}
+
+// The key of the list holding the word's frequency ("" for a word under 2 characters).
+std::string head_key(const std::vector<unsigned> &c)
+{
+	return c.size() < 2 ? std::string() : spell_key('H', {c[0], c[1]});
+}
+
+// The keys of the other lists of a word, sorted, each once. With `query`, also the
+// fragments of a 3-character word with two neighbours swapped, as Xapian looks them up.
+std::vector<std::string> other_keys(const std::vector<unsigned> &c, bool query)
+{
+	std::vector<std::string> keys;
+	size_t n = c.size();
+	if (n < 2)
+		return keys;
+	keys.push_back(spell_key('T', {c[n - 2], c[n - 1]}));
+	if (n <= 4)
+		keys.push_back(spell_key('B', {c[0], c[n - 1]}));
+	for (size_t i = 0; i + 3 <= n; i++)
+		keys.push_back(spell_key('M', {c[i], c[i + 1], c[i + 2]}));
+	if (query && n == 3) {
+		keys.push_back(spell_key('M', {c[1], c[0], c[2]}));
+		keys.push_back(spell_key('M', {c[0], c[2], c[1]}));
+	}
+	std::sort(keys.begin(), keys.end());
+	keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+	return keys;
+}
+
+// Call fn(word, freq) for each entry of a list (freq 0 in a list without frequencies).
+template <typename F> void each_spell_entry(const std::string &v, bool with_freq, F fn)
+{
+	size_t i = 0;
+	while (i < v.size()) {
+		size_t end = v.find('\0', i);
+		if (end == std::string::npos)
+			end = v.size();
+		std::string word = v.substr(i, end - i);
+		i = end + 1;
+		uint64_t freq = 0;
+		if (with_freq) {
+			size_t fend = v.find('\0', i);
+			if (fend == std::string::npos)
+				fend = v.size();
+			freq = std::strtoull(v.substr(i, fend - i).c_str(), nullptr, 10);
+			i = fend + 1;
+		}
+		fn(word, freq);
+	}
+}
+
+uint64_t freq_in(const std::string &head_list, const std::string &word)
+{
+	uint64_t n = 0;
+	each_spell_entry(head_list, true, [&](const std::string &w, uint64_t f) {
+		if (w == word)
+			n = f;
+	});
+	return n;
+}
+
+// Edits (insertions, deletions, substitutions, transpositions of neighbours) from a to
+// b, counted in characters, as Xapian counts them for spelling suggestions.
+unsigned edit_distance(const std::vector<unsigned> &a, const std::vector<unsigned> &b)
+{
+	std::vector<std::vector<unsigned>> d(a.size() + 1, std::vector<unsigned>(b.size() + 1));
+	for (size_t i = 0; i <= a.size(); i++)
+		d[i][0] = static_cast<unsigned>(i);
+	for (size_t j = 0; j <= b.size(); j++)
+		d[0][j] = static_cast<unsigned>(j);
+	for (size_t i = 1; i <= a.size(); i++)
+		for (size_t j = 1; j <= b.size(); j++) {
+			unsigned cost = a[i - 1] != b[j - 1];
+			d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+				d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+		}
+	return d[a.size()][b.size()];
+}
+
+std::vector<unsigned> chars_of(const std::string &s)
+{
+	return {Xapian::Utf8Iterator(s), Xapian::Utf8Iterator()};
+}
+
+// Write the frequency changes gathered since the last commit (in its transaction).
+void flush_spelling(xs_writer *w)
+{
+	struct change {
+		const std::string *word;
+		long long delta;
+		std::vector<unsigned> folded;
+	};
+	std::map<std::string, std::vector<change>> by_head;
+	for (const auto &d : w->spell_delta) {
+		if (d.second == 0)
+			continue;
+		std::vector<unsigned> c = folded_chars(d.first);
+		if (c.size() < 2)
+			continue;
+		std::string h = head_key(c);
+		by_head[h].push_back({&d.first, d.second, std::move(c)});
+	}
+	// the other lists of the words that appear (true) or go (false)
+	std::map<std::string, std::vector<std::pair<const std::string *, bool>>> lists;
+	for (auto &h : by_head) {
+		std::map<std::string, uint64_t> freqs;
+		each_spell_entry(w->db.get_metadata(h.first), true,
+				 [&](const std::string &word, uint64_t f) { freqs.emplace(word, f); });
+		for (const change &c : h.second) {
+			auto it = freqs.find(*c.word);
+			long long before = it == freqs.end() ? 0 : static_cast<long long>(it->second);
+			long long after = std::max(0LL, before + c.delta);
+			if (after > 0)
+				freqs[*c.word] = static_cast<uint64_t>(after);
+			else if (it != freqs.end())
+				freqs.erase(it);
+			if ((before == 0) != (after == 0))
+				for (const std::string &k : other_keys(c.folded, false))
+					lists[k].emplace_back(c.word, after > 0);
+		}
+		std::string v;
+		for (const auto &f : freqs) {
+			v += f.first;
+			v += '\0';
+			v += std::to_string(f.second);
+			v += '\0';
+		}
+		w->db.set_metadata(h.first, v); // "" removes the key
+	}
+	for (auto &l : lists) {
+		std::set<std::string> words;
+		each_spell_entry(w->db.get_metadata(l.first), false,
+				 [&](const std::string &word, uint64_t) { words.insert(word); });
+		for (const auto &c : l.second) {
+			if (c.second)
+				words.insert(*c.first);
+			else
+				words.erase(*c.first);
+		}
+		std::string v;
+		for (const std::string &word : words) {
+			v += word;
+			v += '\0';
+		}
+		w->db.set_metadata(l.first, v);
+	}
+	w->spell_delta.clear();
+}
+
+// Call the forget callback with each document `idterm` names, before they go.
+int forget_docs(xs_writer *w, const char *idterm, char *err)
+{
+	if (!w->forget)
+		return FOUILLE_OK;
+	for (auto p = w->db.postlist_begin(idterm); p != w->db.postlist_end(idterm); ++p) {
+		if (*p <= w->uncounted)
+			continue;
+		const std::string data = w->db.get_document(*p).get_data();
+		int rc = w->forget(w, data.data(), data.size(), w->forget_ud);
+		if (rc != FOUILLE_OK) {
+			set_err(err, "taking a document's words out of the spelling data",
+				rc == FOUILLE_ENOMEM ? "out of memory" : "failed");
+			return rc;
+		}
+	}
+	return FOUILLE_OK;
 }
 
 // ---- shards ---------------------------------------------------------------------
@@ -238,8 +465,11 @@ std::string current_problem()
 
 void forget_meta(xs_reader *r)
 {
-	for (xs_shard &s : r->shards)
+	for (xs_shard &s : r->shards) {
 		s.meta_cached = false;
+		s.spell_cache.clear();
+		s.spell_cache_bytes = 0;
+	}
 	r->termfreqs.clear();
 }
 
@@ -481,6 +711,9 @@ int xs_writer_replace(xs_writer *w, const char *idterm, xs_doc *doc, char *err)
 {
 	try {
 		ensure_txn(w);
+		int rc = forget_docs(w, idterm, err);
+		if (rc != FOUILLE_OK)
+			return rc;
 		doc->doc.add_boolean_term(idterm);
 		w->db.replace_document(idterm, doc->doc);
 		return FOUILLE_OK;
@@ -493,6 +726,9 @@ int xs_writer_delete(xs_writer *w, const char *idterm, char *err)
 {
 	try {
 		ensure_txn(w);
+		int rc = forget_docs(w, idterm, err);
+		if (rc != FOUILLE_OK)
+			return rc;
 		w->db.delete_document(idterm);
 		return FOUILLE_OK;
 	} catch (...) {
@@ -545,12 +781,14 @@ int xs_writer_get_data(xs_writer *w, const char *idterm, char **out, size_t *len
 int xs_writer_commit(xs_writer *w, char *err)
 {
 	try {
+		flush_spelling(w);
 		if (w->in_txn) {
 			w->in_txn = false;
 			w->db.commit_transaction();
 		} else {
 			w->db.commit();
 		}
+		w->uncounted_committed = w->uncounted;
 		return FOUILLE_OK;
 	} catch (...) {
 		return handle_exception(err, "committing the index");
@@ -560,6 +798,8 @@ int xs_writer_commit(xs_writer *w, char *err)
 int xs_writer_cancel(xs_writer *w, char *err)
 {
 	try {
+		w->spell_delta.clear();
+		w->uncounted = w->uncounted_committed;
 		if (w->in_txn) {
 			w->in_txn = false;
 			w->db.cancel_transaction();
@@ -573,11 +813,146 @@ int xs_writer_cancel(xs_writer *w, char *err)
 int xs_writer_add_spelling(xs_writer *w, const char *word, unsigned freqinc, char *err)
 {
 	try {
-		ensure_txn(w);
-		w->db.add_spelling(word, freqinc);
+		ensure_txn(w); // written at the commit, in its transaction
+		w->spell_delta[word] += freqinc;
 		return FOUILLE_OK;
 	} catch (...) {
 		return handle_exception(err, "writing spelling data");
+	}
+}
+
+int xs_writer_remove_spelling(xs_writer *w, const char *word, unsigned freqdec, char *err)
+{
+	try {
+		ensure_txn(w);
+		w->spell_delta[word] -= freqdec;
+		return FOUILLE_OK;
+	} catch (...) {
+		return handle_exception(err, "writing spelling data");
+	}
+}
+
+void xs_writer_on_forget(xs_writer *w, xs_forget_fn fn, void *ud)
+{
+	w->forget = fn;
+	w->forget_ud = ud;
+}
+
+int xs_writer_clear_spelling(xs_writer *w, char *err)
+{
+	try {
+		ensure_txn(w);
+		w->spell_delta.clear();
+		std::vector<std::string> keys;
+		for (auto k = w->db.metadata_keys_begin(SPELL_PREFIX); k != w->db.metadata_keys_end(SPELL_PREFIX); ++k)
+			keys.push_back(*k);
+		for (const std::string &k : keys)
+			w->db.set_metadata(k, std::string());
+		// what fouille wrote to Xapian's spelling table before it kept its own
+		std::vector<std::pair<std::string, Xapian::termcount>> old;
+		for (auto t = w->db.spellings_begin(); t != w->db.spellings_end(); ++t)
+			old.emplace_back(*t, t.get_termfreq());
+		for (const auto &o : old)
+			w->db.remove_spelling(o.first, o.second);
+		w->uncounted = w->db.get_lastdocid();
+		return FOUILLE_OK;
+	} catch (...) {
+		return handle_exception(err, "clearing the spelling data");
+	}
+}
+
+xs_tally *xs_tally_new(void)
+{
+	try {
+		return new xs_tally;
+	} catch (...) {
+		return nullptr;
+	}
+}
+
+void xs_tally_free(xs_tally *t)
+{
+	delete t;
+}
+
+int xs_tally_add(xs_tally *t, const char *word)
+{
+	try {
+		t->words[word]++;
+		return FOUILLE_OK;
+	} catch (...) {
+		return FOUILLE_ENOMEM;
+	}
+}
+
+int xs_writer_check_spelling(xs_writer *w, const xs_tally *t, xs_problem_fn fn, void *ud,
+			     size_t *problems, char *err)
+{
+	*problems = 0;
+	try {
+		auto problem = [&](const std::string &msg) {
+			++*problems;
+			if (fn)
+				fn(msg.c_str(), ud);
+		};
+		// what is stored, list by list
+		std::map<std::string, uint64_t> stored;
+		std::map<std::string, std::set<std::string>> lists; // other lists: key -> words
+		for (auto k = w->db.metadata_keys_begin(SPELL_PREFIX); k != w->db.metadata_keys_end(SPELL_PREFIX); ++k) {
+			const std::string key = *k;
+			const std::string v = w->db.get_metadata(key);
+			bool head = key.size() > SPELL_PREFIX.size() && key[SPELL_PREFIX.size()] == 'H';
+			each_spell_entry(v, head, [&](const std::string &word, uint64_t f) {
+				if (!head) {
+					lists[key].insert(word);
+				} else if (head_key(folded_chars(word)) != key) {
+					problem("the spelling data lists \"" + word + "\" under the wrong fragment");
+				} else {
+					stored[word] = f;
+				}
+			});
+		}
+		auto a = t->words.begin();
+		auto b = stored.begin();
+		while (a != t->words.end() || b != stored.end()) {
+			if (b == stored.end() || (a != t->words.end() && a->first < b->first)) {
+				problem("\"" + a->first + "\" is in " + std::to_string(a->second) +
+					" articles but not in the spelling data");
+				++a;
+			} else if (a == t->words.end() || b->first < a->first) {
+				problem("the spelling data has \"" + b->first + "\" (" + std::to_string(b->second) +
+					" articles), which no article holds");
+				++b;
+			} else {
+				if (a->second != b->second)
+					problem("\"" + a->first + "\" is in " + std::to_string(a->second) +
+						" articles, the spelling data says " + std::to_string(b->second));
+				++a;
+				++b;
+			}
+		}
+		// every stored word in each of its lists, and the lists hold no other
+		std::map<std::string, std::set<std::string>> expected;
+		for (const auto &s : stored)
+			for (const std::string &k : other_keys(folded_chars(s.first), false))
+				expected[k].insert(s.first);
+		for (const auto &e : expected) {
+			auto l = lists.find(e.first);
+			for (const std::string &word : e.second)
+				if (l == lists.end() || !l->second.count(word))
+					problem("\"" + word + "\" is missing from the spelling list " +
+						e.first.substr(SPELL_PREFIX.size()));
+		}
+		for (const auto &l : lists) {
+			auto e = expected.find(l.first);
+			for (const std::string &word : l.second)
+				if (e == expected.end() || !e->second.count(word))
+					problem("the spelling list " + l.first.substr(SPELL_PREFIX.size()) +
+						" has \"" + word + "\", which does not belong there");
+		}
+		return FOUILLE_OK;
+	} catch (...) {
+		return handle_exception(err, "checking the spelling data");
 	}
 }
 
@@ -1094,82 +1469,139 @@ void search_oldest_first(xs_reader *r, const Xapian::Query &q, size_t offset, si
 		facets.push_back({XS_SLOT_YEAR, v.first, v.second});
 }
 
-// How many times `word` was added to the spelling data of `db` (one database).
-uint64_t spelling_frequency(const Xapian::Database &db, const std::string &word)
+// The value of each of `keys` in every open shard (values[shard][k]), read through the
+// shard's cache. Remote shards are asked each in a thread of its own, at the same time
+// (one round trip per key not yet cached); local ones here.
+std::vector<std::vector<const std::string *>> spell_values(xs_reader *r, const std::vector<std::string> &keys)
 {
-	try {
-		Xapian::TermIterator t = db.spellings_begin();
-		t.skip_to(word);
-		return t != db.spellings_end() && *t == word ? t.get_termfreq() : 0;
-	} catch (const Xapian::UnimplementedError &) {
-		return 0; // a remote shard: its protocol carries no spelling data
-	}
-}
-
-// Edits (insertions, deletions, substitutions, transpositions of neighbours) from a to
-// b, counted in characters, as Xapian counts them for spelling suggestions.
-unsigned edit_distance(const std::string &a8, const std::string &b8)
-{
-	std::vector<unsigned> a{Xapian::Utf8Iterator(a8), Xapian::Utf8Iterator()};
-	std::vector<unsigned> b{Xapian::Utf8Iterator(b8), Xapian::Utf8Iterator()};
-	std::vector<std::vector<unsigned>> d(a.size() + 1, std::vector<unsigned>(b.size() + 1));
-	for (size_t i = 0; i <= a.size(); i++)
-		d[i][0] = static_cast<unsigned>(i);
-	for (size_t j = 0; j <= b.size(); j++)
-		d[0][j] = static_cast<unsigned>(j);
-	for (size_t i = 1; i <= a.size(); i++)
-		for (size_t j = 1; j <= b.size(); j++) {
-			unsigned cost = a[i - 1] != b[j - 1];
-			d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-				d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-		}
-	return d[a.size()][b.size()];
-}
-
-// A spelling suggestion over several shards. Xapian 1.4 merges the shards' candidate
-// lists in one pass that does not choose as it does for one database (`placton`: one
-// database says `plancton`, the same words in three shards nothing), so each shard is
-// asked on its own, and of their answers the one with the fewest edits wins, then the
-// one the shards together hold most often; none when the word as typed is more frequent
-// still, as Xapian decides for one database. Remote shards have no spelling data to give.
-std::string spelling_of_shards(const xs_reader *r, const std::string &word, unsigned max_edit)
-{
-	std::vector<std::string> candidates;
-	for (const xs_shard &s : r->shards) {
-		if (!s.open)
-			continue;
-		std::string c;
+	std::vector<std::vector<const std::string *>> values(r->shards.size());
+	std::vector<std::exception_ptr> errs(r->shards.size());
+	auto read_shard = [&](size_t i) {
 		try {
-			c = s.db.get_spelling_suggestion(word, max_edit);
-		} catch (const Xapian::UnimplementedError &) {
+			xs_shard &s = r->shards[i];
+			if (s.spell_cache_bytes > SPELL_CACHE_MAX) {
+				s.spell_cache.clear();
+				s.spell_cache_bytes = 0;
+			}
+			for (const std::string &k : keys) {
+				auto it = s.spell_cache.find(k);
+				if (it == s.spell_cache.end()) {
+					std::string v = s.db.get_metadata(k);
+					s.spell_cache_bytes += k.size() + v.size();
+					it = s.spell_cache.emplace(k, std::move(v)).first;
+				}
+				values[i].push_back(&it->second);
+			}
+		} catch (...) {
+			errs[i] = std::current_exception();
 		}
-		if (!c.empty() && std::find(candidates.begin(), candidates.end(), c) == candidates.end())
-			candidates.push_back(c);
-	}
-	std::sort(candidates.begin(), candidates.end());
-	auto frequency = [&](const std::string &w) {
-		uint64_t n = 0;
-		for (const xs_shard &s : r->shards)
-			if (s.open)
-				n += spelling_frequency(s.db, w);
-		return n;
 	};
-	std::string best;
-	unsigned best_edits = 0;
-	uint64_t best_freq = 0;
+	// remote shards with lists to fetch: in threads when there are two or more
+	std::vector<bool> threaded(r->shards.size(), false);
+	size_t remote = 0;
+	for (size_t i = 0; i < r->shards.size(); i++) {
+		const xs_shard &s = r->shards[i];
+		if (!s.open || s.host.empty())
+			continue;
+		for (const std::string &k : keys)
+			if (!s.spell_cache.count(k)) {
+				threaded[i] = true;
+				break;
+			}
+		remote += threaded[i];
+	}
+	std::vector<std::thread> threads;
+	try {
+		for (size_t i = 0; i < r->shards.size(); i++) {
+			if (!threaded[i] || remote < 2)
+				continue;
+			try {
+				threads.emplace_back(read_shard, i);
+			} catch (const std::system_error &) {
+				threaded[i] = false; // no thread to be had: here, in turn
+			}
+		}
+		for (size_t i = 0; i < r->shards.size(); i++)
+			if (r->shards[i].open && (!threaded[i] || remote < 2))
+				read_shard(i);
+	} catch (...) {
+		for (std::thread &t : threads)
+			t.join();
+		throw;
+	}
+	for (std::thread &t : threads)
+		t.join();
+	for (const std::exception_ptr &e : errs)
+		if (e)
+			std::rethrow_exception(e);
+	return values;
+}
+
+// The number of articles holding `word`, over every open shard.
+uint64_t spell_frequency(xs_reader *r, const std::string &word)
+{
+	const std::string h = head_key(folded_chars(word));
+	if (h.empty())
+		return 0;
+	uint64_t n = 0;
+	for (const auto &shard : spell_values(r, {h}))
+		for (const std::string *v : shard)
+			n += freq_in(*v, word);
+	return n;
+}
+
+// xs_reader_spelling(): see xapian_store.h.
+std::string spell_suggestion(xs_reader *r, const std::string &word, unsigned max_edit)
+{
+	const std::vector<unsigned> typed = folded_chars(word);
+	if (typed.size() < 2 || max_edit == 0)
+		return std::string();
+	std::vector<std::string> keys = other_keys(typed, true);
+	keys.insert(keys.begin(), head_key(typed));
+	std::set<std::string> candidates;
+	for (const auto &shard : spell_values(r, keys))
+		for (size_t k = 0; k < shard.size(); k++)
+			each_spell_entry(*shard[k], k == 0, [&](const std::string &w, uint64_t) {
+				if (w != word)
+					candidates.insert(w);
+			});
+	// the fewest edits, folded then as written
+	const std::vector<unsigned> typed_raw = chars_of(word);
+	std::vector<std::string> best;
+	unsigned best_folded = max_edit + 1, best_raw = 0;
 	for (const std::string &c : candidates) {
-		unsigned edits = edit_distance(word, c);
-		uint64_t freq = frequency(c);
-		if (best.empty() || edits < best_edits || (edits == best_edits && freq > best_freq)) {
-			best = c;
-			best_edits = edits;
-			best_freq = freq;
+		std::vector<unsigned> f = folded_chars(c);
+		size_t diff = f.size() > typed.size() ? f.size() - typed.size() : typed.size() - f.size();
+		if (diff > best_folded)
+			continue;
+		unsigned ef = edit_distance(f, typed);
+		if (ef > best_folded)
+			continue;
+		unsigned er = edit_distance(chars_of(c), typed_raw);
+		if (ef < best_folded || er < best_raw) {
+			best.clear();
+			best_folded = ef;
+			best_raw = er;
+		} else if (er > best_raw) {
+			continue;
+		}
+		best.push_back(c);
+	}
+	if (best.empty())
+		return std::string();
+	// then the most frequent (the first in byte order among equals)
+	std::string result;
+	uint64_t result_freq = 0;
+	for (const std::string &c : best) {
+		uint64_t f = spell_frequency(r, c);
+		if (result.empty() || f > result_freq) {
+			result = c;
+			result_freq = f;
 		}
 	}
-	if (!best.empty() && best_freq < frequency(word))
-		return std::string();
-	return best;
+	if (spell_frequency(r, word) >= result_freq)
+		return std::string(); // the word as typed is at least as common
+	return result;
 }
 
 } // namespace
@@ -1306,8 +1738,7 @@ int xs_reader_spelling(xs_reader *r, const char *word, unsigned max_edit, char *
 	return with_reopen(r, err, "looking up spelling", [&] {
 		std::free(*out);
 		*out = nullptr;
-		std::string s = r->pos_to_shard.size() > 1 ? spelling_of_shards(r, word, max_edit)
-							   : r->db.get_spelling_suggestion(word, max_edit);
+		std::string s = spell_suggestion(r, word, max_edit);
 		if (!s.empty() && !(*out = dup_string(s)))
 			throw std::bad_alloc();
 	});
@@ -1316,16 +1747,7 @@ int xs_reader_spelling(xs_reader *r, const char *word, unsigned max_edit, char *
 uint64_t xs_reader_spelling_frequency(xs_reader *r, const char *word)
 {
 	uint64_t n = 0;
-	with_reopen(r, nullptr, "reading spelling data", [&] {
-		n = 0;
-		if (r->pos_to_shard.size() > 1) {
-			for (const xs_shard &s : r->shards)
-				if (s.open)
-					n += spelling_frequency(s.db, word);
-		} else {
-			n = spelling_frequency(r->db, word);
-		}
-	});
+	with_reopen(r, nullptr, "reading spelling data", [&] { n = spell_frequency(r, word); });
 	return n;
 }
 

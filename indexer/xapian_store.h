@@ -71,9 +71,48 @@ int xs_writer_get_data(xs_writer *w, const char *idterm, char **out, size_t *len
 int xs_writer_commit(xs_writer *w, char *err);
 /* Discard everything written since the last commit. */
 int xs_writer_cancel(xs_writer *w, char *err);
-/* Add `word` (as written: lowercase, accents kept) to the spelling data used for
- * suggestions. */
+/*
+ * The spelling data ("did you mean"): fouille's own, kept as user metadata of the
+ * database (Xapian's remote protocol carries metadata, not its spelling table), one
+ * frequency per word (the number of articles holding it) and lists of the words
+ * holding each fragment of their folded form. Changes are gathered in memory and
+ * written at the next commit, in its transaction; xs_writer_cancel() drops them.
+ *
+ * Add `freqinc` to the frequency of `word` (as written: lowercase, accents kept).
+ */
 int xs_writer_add_spelling(xs_writer *w, const char *word, unsigned freqinc, char *err);
+/* Take `freqdec` from the frequency of `word`; a word at 0 is no longer suggested. */
+int xs_writer_remove_spelling(xs_writer *w, const char *word, unsigned freqdec, char *err);
+/*
+ * Called with the data of each document that xs_writer_delete() or xs_writer_replace()
+ * is about to remove, so that the words it added to the spelling data are taken away
+ * (with xs_writer_remove_spelling). Returns FOUILLE_OK or an error code, which the
+ * delete or replace returns. NULL (the default): nothing is taken away.
+ */
+typedef int (*xs_forget_fn)(xs_writer *w, const void *data, size_t len, void *ud);
+void xs_writer_on_forget(xs_writer *w, xs_forget_fn fn, void *ud);
+/*
+ * Drop the whole spelling data (and what an older fouille wrote to Xapian's own spelling
+ * table), at the next commit: for a rebuild. The documents in the database now are no
+ * longer counted, so deleting them takes nothing away.
+ */
+int xs_writer_clear_spelling(xs_writer *w, char *err);
+
+/* Words counted by the caller, for xs_writer_check_spelling(). */
+typedef struct xs_tally xs_tally;
+xs_tally *xs_tally_new(void);
+void xs_tally_free(xs_tally *t);
+/* Count `word` once more. FOUILLE_ENOMEM when out of memory. */
+int xs_tally_add(xs_tally *t, const char *word);
+/*
+ * Compare the committed spelling data with `t` (every word and the number of articles
+ * holding it): each word's frequency, and each word in the list of each of its
+ * fragments and in no other. `fn` gets a sentence per difference; *problems their
+ * number. Returns FOUILLE_OK when the check ran.
+ */
+typedef void (*xs_problem_fn)(const char *problem, void *ud);
+int xs_writer_check_spelling(xs_writer *w, const xs_tally *t, xs_problem_fn fn, void *ud,
+			     size_t *problems, char *err);
 /* Database user metadata (written at the next commit). */
 int xs_writer_set_meta(xs_writer *w, const char *key, const char *value, char *err);
 /* *out is malloc'ed ("" when unset); free() it. */
@@ -212,12 +251,19 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 		     char *err);
 
 /*
- * The word of the index's spelling data closest to `word` (at most `max_edit` edits),
- * or *out NULL when none. *out malloc'ed.
+ * The word of the spelling data closest to `word`, or *out NULL when none. One algorithm
+ * for one database and for any mix of local and remote shards, so that shards give what
+ * one database holding all their articles gives: the candidates are the words sharing a
+ * fragment of the folded word with `word`, from every shard; those at most `max_edit`
+ * edits away (folded: accents and case do not count) are ranked by fewest edits folded,
+ * then fewest edits as written, then highest frequency (summed over the shards), then
+ * byte order. None when `word` itself is at least as frequent as the best. With remote
+ * shards each fragment list is one round trip per shard (the shards are asked at the
+ * same time); lists are kept until the database changes. *out malloc'ed.
  */
 int xs_reader_spelling(xs_reader *r, const char *word, unsigned max_edit, char **out, char *err);
-/* How many times `word` was added to the spelling data: 0 when it is not a word of the
-   index (or on error). */
+/* The number of articles holding `word` as written (summed over the shards): 0 when it
+   is not a word of the index (or on error). */
 uint64_t xs_reader_spelling_frequency(xs_reader *r, const char *word);
 
 /*
