@@ -18,9 +18,10 @@ the shard (host:port); with --allow-partial it answers from the other two (the s
 a stub of those two) with a notice naming the missing shard. A stopped (SIGSTOP) server
 with --timeout gives up in time.
 
-Facets and collapse counts are compared too. "Did you mean" is compared through a stub
-of the 3 indexes opened locally (it must be the same); through the remote ones it is
-only counted, as Xapian's remote protocol carries no spelling data.
+Facets and collapse counts are compared too, and "did you mean" for 20 typos: the same
+suggestion as one index, through a stub of the 3 indexes opened locally and through the
+stub with 2 remote shards (fouille's spelling data is user metadata, which the remote
+protocol carries).
 
 Run by ctest with FOUILLE_BIN and FOUILLE_SOURCE_DIR set; prints 'N passed, N failed'.
 Needs xapian-tcpsrv (Debian xapian-tools)."""
@@ -353,9 +354,8 @@ def main():
             print(f"prefixes: {len(prefixes)} queries, top 10 as one index for {prefix_exact}, "
                   f"the same 10 articles for {prefix_sets}")
 
-            # "did you mean": typos of words that some shard holds. Through local shards
-            # the same as one index; Xapian's remote protocol carries no spelling data,
-            # so through remote ones only the local shard's words can be suggested.
+            # "did you mean": typos of words that some shard holds, the same suggestion as
+            # one index through local and through remote shards.
             typos = []
             for w in rng.sample([w for w in corpus_words if len(w) >= 7], 20):
                 i = rng.randrange(1, len(w) - 1)
@@ -373,6 +373,8 @@ def main():
                 same_remote += rem["suggestion"] == one["suggestion"]
                 check(loc["suggestion"] == one["suggestion"], f"{t}: the same suggestion through local shards",
                       f"{loc['suggestion']} vs {one['suggestion']}")
+                check(rem["suggestion"] == one["suggestion"], f"{t}: the same suggestion through remote shards",
+                      f"{rem['suggestion']} vs {one['suggestion']}")
             print(f"did you mean, {len(typos)} typos ({suggested} with a suggestion from one index): "
                   f"the same through 3 local shards for {same_local}, through the stub with 2 remote "
                   f"shards for {same_remote}")

@@ -1,0 +1,227 @@
+/*
+ * The spelling data behind "did you mean" follows the articles: a word's frequency is
+ * the number of articles holding it, whatever was re-indexed, deleted or rebuilt; a word
+ * no article holds any more is never suggested; fouille_index_check() finds spelling data
+ * that disagrees with the articles.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "fouille.h"
+#include "indexer/handle.h"
+#include "indexer/xapian_store.h"
+
+static char tmp_root[64], folder[128], dir[160], xapian_dir[200];
+
+static void write_file(const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/%s", folder, name);
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL, "cannot write %s: %s", path, strerror(errno));
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+	/* a later mtime each time, so that the update sees the change */
+	static time_t t = 1700000000;
+	struct timespec ts[2] = {{.tv_sec = t}, {.tv_sec = t}};
+	t += 10;
+	utimensat(AT_FDCWD, path, ts, 0);
+}
+
+static void remove_tree(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		DIR *d = opendir(path);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+				continue;
+			char sub[PATH_MAX];
+			snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+			remove_tree(sub);
+		}
+		if (d)
+			closedir(d);
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
+}
+
+static void update(size_t commit_every)
+{
+	fouille_index *idx = NULL;
+	int rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE);
+	CHECK(rc == FOUILLE_OK, "open for writing: %s", fouille_last_open_error());
+	if (rc != FOUILLE_OK)
+		return;
+	fouille_update_options o;
+	fouille_update_options_init(&o);
+	o.commit_every = commit_every;
+	CHECK(fouille_index_update(idx, folder, &o, NULL) == FOUILLE_OK, "update: %s", fouille_errmsg(idx));
+	fouille_index_close(idx);
+}
+
+static void print_problem(const char *problem, void *ud)
+{
+	(void)ud;
+	fprintf(stderr, "  check: %s\n", problem);
+}
+
+/* The problems fouille_index_check() finds (printed). */
+static size_t problems(void)
+{
+	fouille_index *idx = NULL;
+	size_t n = 999;
+	if (fouille_index_open(&idx, dir, FOUILLE_OPEN_WRITE) != FOUILLE_OK)
+		return n;
+	CHECK(fouille_index_check(idx, print_problem, NULL, &n) == FOUILLE_OK, "check: %s", fouille_errmsg(idx));
+	fouille_index_close(idx);
+	return n;
+}
+
+static uint64_t freq(const char *word)
+{
+	xs_reader *r;
+	char err[XS_ERRLEN];
+	if (xs_reader_open(&r, xapian_dir, err) != FOUILLE_OK) {
+		CHECK(0, "open the reader: %s", err);
+		return 0;
+	}
+	uint64_t n = xs_reader_spelling_frequency(r, word);
+	xs_reader_close(r);
+	return n;
+}
+
+/* The suggestion for `q` through the public API ("" when none). */
+static const char *suggestion(const char *q)
+{
+	static char out[256];
+	fouille_index *idx = NULL;
+	out[0] = '\0';
+	if (fouille_index_open(&idx, dir, FOUILLE_OPEN_READONLY) != FOUILLE_OK) {
+		CHECK(0, "open read-only: %s", fouille_last_open_error());
+		return out;
+	}
+	fouille_results *res = NULL;
+	CHECK(fouille_search(&res, idx, q, NULL) == FOUILLE_OK, "search %s: %s", q, fouille_errmsg(idx));
+	const char *s = res ? fouille_results_suggestion(res) : NULL;
+	snprintf(out, sizeof out, "%s", s ? s : "");
+	fouille_results_free(res);
+	fouille_index_close(idx);
+	return out;
+}
+
+#define ZEPPELIN                                                                              \
+	"Un zeppelin au-dessus de Lyon\n\nUn zeppelin publicitaire a survolé la ville samedi, "  \
+	"un dirigeable de soixante mètres parti de l’aérodrome de Bron.\n"
+#define MARCHE                                                                                \
+	"Le marché de Noël ouvre\n\nLes chalets du marché ouvrent vendredi place Carnot ; un "    \
+	"dirigeable lumineux flottera au-dessus des stands.\n"
+#define VELO_1                                                                                \
+	"Vélos en libre-service\n\nLa métropole ajoute trois cents vélos et un dirigeable "       \
+	"captif annonce les stations nouvelles.\n"
+#define VELO_2                                                                                \
+	"Vélos en libre-service\n\nLa métropole ajoute quatre cents vélos et un dirigeable "     \
+	"captif annonce les stations nouvelles.\n"
+
+int main(void)
+{
+	snprintf(tmp_root, sizeof tmp_root, "/tmp/fouille-spelling-XXXXXX");
+	if (!mkdtemp(tmp_root)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(folder, sizeof folder, "%s/news", tmp_root);
+	snprintf(dir, sizeof dir, "%s/index", tmp_root);
+	snprintf(xapian_dir, sizeof xapian_dir, "%s/xapian", dir);
+	mkdir(folder, 0777);
+	write_file("zeppelin.txt", ZEPPELIN);
+	write_file("marche.txt", MARCHE);
+	write_file("velo.txt", VELO_1);
+
+	/* a commit after each article: the frequencies add up across commits */
+	update(1);
+	CHECK(freq("dirigeable") == 3, "dirigeable: %llu", (unsigned long long)freq("dirigeable"));
+	CHECK(freq("zeppelin") == 1, "zeppelin: %llu", (unsigned long long)freq("zeppelin"));
+	CHECK(freq("marché") == 1, "marché: %llu", (unsigned long long)freq("marché"));
+	CHECK(freq("trois") == 1 && freq("quatre") == 0, "trois, quatre");
+	CHECK_STR(suggestion("zepelin"), "zeppelin");
+	CHECK_STR(suggestion("dirigable"), "dirigeable");
+	CHECK(problems() == 0, "the spelling data agrees with the articles");
+
+	/* a changed article: its old words go, its new ones come, the others stay counted once */
+	for (int round = 0; round < 3; round++) {
+		write_file("velo.txt", round % 2 ? VELO_1 : VELO_2);
+		update(0);
+		CHECK(freq("dirigeable") == 3, "round %d: dirigeable %llu", round,
+		      (unsigned long long)freq("dirigeable"));
+		CHECK(freq("vélos") == 1, "round %d: vélos %llu", round, (unsigned long long)freq("vélos"));
+		int second = round % 2 == 0;
+		CHECK(freq("quatre") == (uint64_t)second && freq("trois") == (uint64_t)!second,
+		      "round %d: quatre %llu, trois %llu", round, (unsigned long long)freq("quatre"),
+		      (unsigned long long)freq("trois"));
+	}
+	/* the same folder again, nothing changed: nothing moves */
+	update(0);
+	CHECK(freq("dirigeable") == 3, "again: dirigeable %llu", (unsigned long long)freq("dirigeable"));
+	CHECK(problems() == 0, "the spelling data agrees with the articles after changes");
+
+	/* the only article holding a word goes: the word is no longer suggested */
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/zeppelin.txt", folder);
+	CHECK(unlink(path) == 0, "unlink: %s", strerror(errno));
+	update(0);
+	CHECK(freq("zeppelin") == 0, "zeppelin gone: %llu", (unsigned long long)freq("zeppelin"));
+	CHECK(freq("dirigeable") == 2, "dirigeable: %llu", (unsigned long long)freq("dirigeable"));
+	CHECK_STR(suggestion("zepelin"), "");
+	CHECK_STR(suggestion("dirigable"), "dirigeable");
+	xs_reader *r;
+	char err[XS_ERRLEN];
+	if (xs_reader_open(&r, xapian_dir, err) == FOUILLE_OK) {
+		char *s = (char *)"unset";
+		CHECK(xs_reader_spelling(r, "zepelin", 2, &s, err) == FOUILLE_OK && s == NULL,
+		      "no spelling candidate left: %s", s ? s : "(none)");
+		free(s);
+		xs_reader_close(r);
+	}
+	CHECK(problems() == 0, "the spelling data agrees with the articles after a delete");
+
+	/* spelling data that disagrees with the articles is found */
+	xs_writer *w;
+	if (xs_writer_open(&w, xapian_dir, 0, err) == FOUILLE_OK) {
+		CHECK(xs_writer_add_spelling(w, "fantôme", 1, err) == FOUILLE_OK, "add: %s", err);
+		CHECK(xs_writer_add_spelling(w, "dirigeable", 1, err) == FOUILLE_OK, "add: %s", err);
+		CHECK(xs_writer_commit(w, err) == FOUILLE_OK, "commit: %s", err);
+		xs_writer_close(w);
+	}
+	CHECK(problems() == 2, "a word of no article, a wrong frequency");
+
+	/* a rebuild (an index of an older schema): the spelling data is made again whole */
+	if (xs_writer_open(&w, xapian_dir, 0, err) == FOUILLE_OK) {
+		CHECK(xs_writer_set_meta(w, META_SCHEMA, "2", err) == FOUILLE_OK, "set schema: %s", err);
+		CHECK(xs_writer_commit(w, err) == FOUILLE_OK, "commit: %s", err);
+		xs_writer_close(w);
+	}
+	update(0);
+	CHECK(freq("dirigeable") == 2, "rebuilt: dirigeable %llu", (unsigned long long)freq("dirigeable"));
+	CHECK(freq("fantôme") == 0, "rebuilt: fantôme %llu", (unsigned long long)freq("fantôme"));
+	CHECK(freq("marché") == 1, "rebuilt: marché %llu", (unsigned long long)freq("marché"));
+	CHECK(problems() == 0, "the spelling data agrees with the articles after a rebuild");
+
+	remove_tree(tmp_root);
+	return check_summary();
+}
