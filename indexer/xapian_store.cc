@@ -193,6 +193,11 @@ constexpr size_t SPELL_CACHE_MAX = 16u << 20;
 
 std::vector<unsigned> folded_chars(const std::string &word)
 {
+	bool plain = true; // lowercase ASCII letters fold to themselves (most words)
+	for (char ch : word)
+		plain = plain && ch >= 'a' && ch <= 'z';
+	if (plain)
+		return std::vector<unsigned>(word.begin(), word.end());
 	std::string buf(word.size() * 3 + 8, '\0'); // room for expansions (œ -> oe)
 	size_t n = analyzer_fold(word.data(), word.size(), &buf[0], buf.size());
 	buf.resize(n);
@@ -214,9 +219,8 @@ std::string head_key(const std::vector<unsigned> &c)
 	return c.size() < 2 ? std::string() : spell_key('H', {c[0], c[1]});
 }
 
-// The keys of the other lists of a word, sorted, each once. With `query`, also the
-// fragments of a 3-character word with two neighbours swapped, as Xapian looks them up.
-std::vector<std::string> other_keys(const std::vector<unsigned> &c, bool query)
+// The keys of the other lists of a word, sorted, each once.
+std::vector<std::string> other_keys(const std::vector<unsigned> &c)
 {
 	std::vector<std::string> keys;
 	size_t n = c.size();
@@ -227,12 +231,35 @@ std::vector<std::string> other_keys(const std::vector<unsigned> &c, bool query)
 		keys.push_back(spell_key('B', {c[0], c[n - 1]}));
 	for (size_t i = 0; i + 3 <= n; i++)
 		keys.push_back(spell_key('M', {c[i], c[i + 1], c[i + 2]}));
-	if (query && n == 3) {
-		keys.push_back(spell_key('M', {c[1], c[0], c[2]}));
-		keys.push_back(spell_key('M', {c[0], c[2], c[1]}));
-	}
 	std::sort(keys.begin(), keys.end());
 	keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+	return keys;
+}
+
+// The lists a suggestion for the typed word `c` reads besides its H list: each is a
+// round trip to every remote shard, so as few as find the candidates. A word of 7
+// characters or more is cut into pieces that do not overlap: its first 2 (H), its last 2
+// (T) and 3 in a row (M) between them, at least 3 pieces. An edit (a character inserted,
+// deleted or replaced) breaks at most one piece, so any word within 2 edits keeps one
+// piece whole, and is in that piece's list (2 or 3 round trips where Xapian's every
+// trigram would take 5 to 10). Shorter words have too few pieces: they read the lists
+// Xapian reads (H, T, B for up to 4, every M, and for 3 characters the M of the two
+// neighbour swaps).
+std::vector<std::string> query_keys(const std::vector<unsigned> &c)
+{
+	size_t n = c.size();
+	if (n < 7) {
+		std::vector<std::string> keys = other_keys(c);
+		if (n == 3) {
+			keys.push_back(spell_key('M', {c[1], c[0], c[2]}));
+			keys.push_back(spell_key('M', {c[0], c[2], c[1]}));
+		}
+		return keys;
+	}
+	std::vector<std::string> keys;
+	keys.push_back(spell_key('T', {c[n - 2], c[n - 1]}));
+	for (size_t i = 2; i + 3 <= n - 2; i += 3)
+		keys.push_back(spell_key('M', {c[i], c[i + 1], c[i + 2]}));
 	return keys;
 }
 
@@ -269,22 +296,26 @@ uint64_t freq_in(const std::string &head_list, const std::string &word)
 }
 
 // Edits (insertions, deletions, substitutions, transpositions of neighbours) from a to
-// b, counted in characters, as Xapian counts them for spelling suggestions.
+// b, counted in characters, as Xapian counts them for spelling suggestions. Three rows
+// of the table at a time.
 unsigned edit_distance(const std::vector<unsigned> &a, const std::vector<unsigned> &b)
 {
-	std::vector<std::vector<unsigned>> d(a.size() + 1, std::vector<unsigned>(b.size() + 1));
-	for (size_t i = 0; i <= a.size(); i++)
-		d[i][0] = static_cast<unsigned>(i);
-	for (size_t j = 0; j <= b.size(); j++)
-		d[0][j] = static_cast<unsigned>(j);
-	for (size_t i = 1; i <= a.size(); i++)
-		for (size_t j = 1; j <= b.size(); j++) {
+	const size_t m = b.size();
+	std::vector<unsigned> prev2(m + 1), prev(m + 1), cur(m + 1);
+	for (size_t j = 0; j <= m; j++)
+		prev[j] = static_cast<unsigned>(j);
+	for (size_t i = 1; i <= a.size(); i++) {
+		cur[0] = static_cast<unsigned>(i);
+		for (size_t j = 1; j <= m; j++) {
 			unsigned cost = a[i - 1] != b[j - 1];
-			d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+			cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
 			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-				d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+				cur[j] = std::min(cur[j], prev2[j - 2] + 1);
 		}
-	return d[a.size()][b.size()];
+		prev2.swap(prev);
+		prev.swap(cur);
+	}
+	return prev[m];
 }
 
 std::vector<unsigned> chars_of(const std::string &s)
@@ -325,7 +356,7 @@ void flush_spelling(xs_writer *w)
 			else if (it != freqs.end())
 				freqs.erase(it);
 			if ((before == 0) != (after == 0))
-				for (const std::string &k : other_keys(c.folded, false))
+				for (const std::string &k : other_keys(c.folded))
 					lists[k].emplace_back(c.word, after > 0);
 		}
 		std::string v;
@@ -934,7 +965,7 @@ int xs_writer_check_spelling(xs_writer *w, const xs_tally *t, xs_problem_fn fn, 
 		// every stored word in each of its lists, and the lists hold no other
 		std::map<std::string, std::set<std::string>> expected;
 		for (const auto &s : stored)
-			for (const std::string &k : other_keys(folded_chars(s.first), false))
+			for (const std::string &k : other_keys(folded_chars(s.first)))
 				expected[k].insert(s.first);
 		for (const auto &e : expected) {
 			auto l = lists.find(e.first);
@@ -1556,7 +1587,7 @@ std::string spell_suggestion(xs_reader *r, const std::string &word, unsigned max
 	const std::vector<unsigned> typed = folded_chars(word);
 	if (typed.size() < 2 || max_edit == 0)
 		return std::string();
-	std::vector<std::string> keys = other_keys(typed, true);
+	std::vector<std::string> keys = query_keys(typed);
 	keys.insert(keys.begin(), head_key(typed));
 	std::set<std::string> candidates;
 	for (const auto &shard : spell_values(r, keys))
