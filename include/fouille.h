@@ -289,7 +289,9 @@ typedef void (*fouille_check_fn)(const char *problem, void *userdata);
 /*
  * Check that the index and the catalog agree: the same articles in both, each once, no
  * document without its catalog row or the other way round, readable stored records,
- * the same commit generation, the current analyzer and schema versions.
+ * the same commit generation, the current analyzer and schema versions; and that the
+ * spelling data ("did you mean") holds each word of the articles with the number of
+ * articles holding it, and no other word (the words of every article are counted again).
  *
  * idx:      a handle opened with FOUILLE_OPEN_WRITE (the writer lock keeps an update
  *           from changing the stores during the check).
