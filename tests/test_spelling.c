@@ -4,7 +4,6 @@
  * no article holds any more is never suggested; fouille_index_check() finds spelling data
  * that disagrees with the articles.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,49 +15,22 @@
 
 #include "check.h"
 #include "fouille.h"
+#include "helpers.h"
 #include "indexer/handle.h"
 #include "indexer/xapian_store.h"
 
 static char tmp_root[64], folder[128], dir[160], xapian_dir[200];
 
-static void write_file(const char *name, const char *text)
+/* folder/name holds `text`, with a later mtime each time so that an update sees it */
+static void put_article(const char *name, const char *text)
 {
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/%s", folder, name);
-	FILE *f = fopen(path, "w");
-	CHECK(f != NULL, "cannot write %s: %s", path, strerror(errno));
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
-	/* a later mtime each time, so that the update sees the change */
+	write_file(path, text);
 	static time_t t = 1700000000;
 	struct timespec ts[2] = {{.tv_sec = t}, {.tv_sec = t}};
 	t += 10;
-	utimensat(AT_FDCWD, path, ts, 0);
-}
-
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		struct dirent *e;
-		while (d && (e = readdir(d))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			char sub[PATH_MAX];
-			snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-			remove_tree(sub);
-		}
-		if (d)
-			closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
+	CHECK(utimensat(AT_FDCWD, path, ts, 0) == 0, "utimensat: %s", strerror(errno));
 }
 
 static void update(size_t commit_every)
@@ -148,10 +120,10 @@ int main(void)
 	snprintf(folder, sizeof folder, "%s/news", tmp_root);
 	snprintf(dir, sizeof dir, "%s/index", tmp_root);
 	snprintf(xapian_dir, sizeof xapian_dir, "%s/xapian", dir);
-	mkdir(folder, 0777);
-	write_file("zeppelin.txt", ZEPPELIN);
-	write_file("marche.txt", MARCHE);
-	write_file("velo.txt", VELO_1);
+	make_dir(folder);
+	put_article("zeppelin.txt", ZEPPELIN);
+	put_article("marche.txt", MARCHE);
+	put_article("velo.txt", VELO_1);
 
 	/* a commit after each article: the frequencies add up across commits */
 	update(1);
@@ -165,7 +137,7 @@ int main(void)
 
 	/* a changed article: its old words go, its new ones come, the others stay counted once */
 	for (int round = 0; round < 3; round++) {
-		write_file("velo.txt", round % 2 ? VELO_1 : VELO_2);
+		put_article("velo.txt", round % 2 ? VELO_1 : VELO_2);
 		update(0);
 		CHECK(freq("dirigeable") == 3, "round %d: dirigeable %llu", round,
 		      (unsigned long long)freq("dirigeable"));
