@@ -236,7 +236,7 @@ static char *replacement(analyzer *an, xs_reader *r, const char *text, const qwo
 		int same = !strcmp(c->term, q->term) || (*q->alt && !strcmp(c->term, q->alt)) ||
 			   (*c->alt && (!strcmp(c->alt, q->term) || (*q->alt && !strcmp(c->alt, q->alt))));
 		if (fs == 0)
-			ok = 0; /* spelling data of articles since removed */
+			ok = 0; /* no article matches it (the spelling data counts words, not terms) */
 		else if (same)
 			ok = fw == 0 && !plural_pair(q->word, s);
 		else
