@@ -191,6 +191,7 @@ const std::string SPELL_PREFIX = "fouille.spell:";
 // A spelling list keeps at most this many bytes of values per shard in a reader.
 constexpr size_t SPELL_CACHE_MAX = 16u << 20;
 
+// The characters of the folded word (analyzer_fold: accents and case out).
 std::vector<unsigned> folded_chars(const std::string &word)
 {
 	bool plain = true; // lowercase ASCII letters fold to themselves (most words)
@@ -240,11 +241,12 @@ std::vector<std::string> other_keys(const std::vector<unsigned> &c)
 // round trip to every remote shard, so as few as find the candidates. A word of 7
 // characters or more is cut into pieces that do not overlap: its first 2 (H), its last 2
 // (T) and 3 in a row (M) between them, at least 3 pieces. An edit (a character inserted,
-// deleted or replaced) breaks at most one piece, so any word within 2 edits keeps one
-// piece whole, and is in that piece's list (2 or 3 round trips where Xapian's every
-// trigram would take 5 to 10). Shorter words have too few pieces: they read the lists
-// Xapian reads (H, T, B for up to 4, every M, and for 3 characters the M of the two
-// neighbour swaps).
+// deleted or replaced) breaks at most one piece, so any word within 2 such edits keeps
+// one piece whole, and is in that piece's list (2 or more round trips where Xapian's
+// every trigram would take 5 to 10 and more). Two neighbours swapped across two pieces
+// break both: a swap and another edit there may go unseen, as they may with Xapian's
+// lists. Shorter words have too few pieces: they read the lists Xapian reads (H, T, B
+// for up to 4, every M, and for 3 characters the M of the two neighbour swaps).
 std::vector<std::string> query_keys(const std::vector<unsigned> &c)
 {
 	size_t n = c.size();
@@ -1606,7 +1608,7 @@ std::string spell_suggestion(xs_reader *r, const std::string &word, unsigned max
 		if (diff > best_folded)
 			continue;
 		unsigned ef = edit_distance(f, typed);
-		if (ef > best_folded)
+		if (ef > max_edit || ef > best_folded)
 			continue;
 		unsigned er = edit_distance(chars_of(c), typed_raw);
 		if (ef < best_folded || er < best_raw) {
