@@ -22,7 +22,8 @@
  * nothing to suggest. `terms` are the query's positive terms (query_terms()): only the
  * words of `text` that produce one of them are considered (not excluded words, field
  * names, operators or prefixes). A word is replaced by the spelling data's closest word
- * (1 edit for words of up to 4 characters, else 2) when:
+ * (xs_reader_spelling(): at most 1 edit for words of up to 4 characters, else 2, accents
+ * and case not counted) when:
  *  - the word matches no article and the suggestion does, or it matches at most
  *    SUGGEST_RARE articles and the suggestion SUGGEST_RATIO times more (a typo: `guere`
  *    -> `guerre`); or
