@@ -499,10 +499,15 @@ typedef struct leaf_ctx {
 /* Keep a stopword met after the leaf's first word, folded (a phrase's inner gap). */
 static int leaf_add_stop(qnode *l, const analyzer_token *tok)
 {
-	qstop *v = realloc(l->stops, (l->nstops + 1) * sizeof *v);
-	if (!v)
-		return -1;
-	l->stops = v;
+	qstop *v = l->stops;
+	/* capacity doubles at each power of two: 10,000 characters of "le le le" stay
+	   linear */
+	if ((l->nstops & (l->nstops - 1)) == 0) {
+		v = realloc(l->stops, (l->nstops ? l->nstops * 2 : 1) * sizeof *v);
+		if (!v)
+			return -1;
+		l->stops = v;
+	}
 	char folded[ANALYZER_MAX_TERM + 1];
 	analyzer_fold(tok->term, strlen(tok->term), folded, sizeof folded);
 	if (!(v[l->nstops].word = xstrdup(folded)))
