@@ -40,6 +40,7 @@ struct fouille_results {
 	fouille_hit *hits;
 	size_t n, cap;
 	uint64_t total;
+	int total_exact;
 	int relaxed;
 	char *notice;
 	char *suggestion;
@@ -65,6 +66,8 @@ typedef struct collector {
 	analyzer *an;
 	const query_term *terms;
 	size_t nterms;
+	const query_phrase *phrases;
+	size_t nphrases;
 	size_t budget;
 	size_t fragments;
 	int failed;
@@ -95,7 +98,8 @@ static int collect(const xs_match *m, void *ud)
 					"document %u of the index is not in fouille's format", m->docid);
 		return 1;
 	}
-	snippet_opts so = {.budget = c->budget, .fragments = c->fragments, .lead_len = h->rec.lead_len};
+	snippet_opts so = {.budget = c->budget, .fragments = c->fragments, .lead_len = h->rec.lead_len,
+			   .phrases = c->phrases, .nphrases = c->nphrases};
 	if (snippet_make_ex(&h->snip, c->an, h->rec.text, strlen(h->rec.text), c->terms, c->nterms,
 			    &so) != 0) {
 		docrecord_clear(&h->rec);
@@ -189,6 +193,9 @@ static int run(collector *c, xs_reader *r, const xs_query *xq, const fouille_sea
 	   collapses (and rounds: 1000 for 1086). */
 	if (rc == FOUILLE_OK && c->res->n && c->res->n < o->limit)
 		c->res->total = o->offset + c->res->n;
+	/* Below XS_COUNT_EXACT_BELOW Xapian has checked every match; facets check them all. */
+	c->res->total_exact = (c->res->n && c->res->n < o->limit) ||
+			      c->res->total < XS_COUNT_EXACT_BELOW || (o->flags & FOUILLE_SEARCH_FACETS);
 	if (rc == FOUILLE_OK && (o->flags & FOUILLE_SEARCH_FACETS)) {
 		facet_list *a = &c->res->facets[FOUILLE_FACET_AUTHOR], *y = &c->res->facets[FOUILLE_FACET_YEAR];
 		if (a->n)
@@ -264,6 +271,7 @@ int fouille_search(fouille_results **out, fouille_index *idx, const char *text,
 	collector c = {.idx = idx, .res = res, .an = an, .budget = o.snippet_chars,
 		       .fragments = o.fragments};
 	c.terms = query_terms(q, &c.nterms);
+	c.phrases = query_phrases(q, &c.nphrases);
 
 	int rc = FOUILLE_OK;
 	int any = (o.flags & FOUILLE_SEARCH_ANY) != 0;
@@ -342,6 +350,11 @@ size_t fouille_results_count(const fouille_results *res)
 uint64_t fouille_results_total(const fouille_results *res)
 {
 	return res ? res->total : 0;
+}
+
+int fouille_results_total_exact(const fouille_results *res)
+{
+	return res ? res->total_exact : 0;
 }
 
 int fouille_results_relaxed(const fouille_results *res)
