@@ -313,30 +313,71 @@ done:
 	return rc;
 }
 
+/* The words of a text that go to the spelling data, gathered in one arena. */
+typedef struct word_list {
+	char *arena; /* the words, NUL-terminated, one after the other */
+	size_t alen, acap;
+	const char **v; /* sorted for dropping repeats */
+	size_t n, cap;
+	int oom;
+} word_list;
+
+static int collect_spelling_word(const analyzer_token *t, void *ud)
+{
+	word_list *l = ud;
+	/* what extras_add() adds (on_token) */
+	if (!t->word || !spellable(t->word) || utf8_chars(t->word) < EXTRAS_SPELLING_MIN_CHARS)
+		return 0;
+	size_t n = strlen(t->word);
+	if (l->alen + n + 1 > l->acap) {
+		size_t cap = l->acap ? l->acap * 2 : 4096;
+		while (cap < l->alen + n + 1)
+			cap *= 2;
+		char *a = realloc(l->arena, cap);
+		if (!a) {
+			l->oom = 1;
+			return 1;
+		}
+		l->arena = a;
+		l->acap = cap;
+	}
+	memcpy(l->arena + l->alen, t->word, n + 1);
+	l->alen += n + 1;
+	l->n++;
+	return 0;
+}
+
+static int compare_words(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int extras_spelling_words(analyzer *an, const char *title, const char *text,
 			  int (*fn)(const char *word, void *ud), void *ud)
 {
-	/* the same pass as extras_add()'s, so the same words */
-	word_set words;
-	memset(&words, 0, sizeof words);
-	pass p = {.words = &words};
+	word_list l;
+	memset(&l, 0, sizeof l);
 	int rc = -1;
-	uint32_t pos = 0;
 	const char *parts[2] = {title, text};
 	for (int i = 0; i < 2; i++) {
-		p.text = parts[i];
-		pos = 0;
-		if (parts[i] && (analyzer_run(an, parts[i], strlen(parts[i]), &pos, on_token, &p) != 0 || p.oom))
+		uint32_t pos = 0;
+		if (parts[i] && (analyzer_run(an, parts[i], strlen(parts[i]), &pos, collect_spelling_word, &l) != 0 || l.oom))
 			goto done;
 	}
+	/* each word once */
+	if (l.n && !(l.v = malloc(l.n * sizeof *l.v)))
+		goto done;
+	size_t k = 0;
+	for (size_t off = 0; off < l.alen; off += strlen(l.arena + off) + 1)
+		l.v[k++] = l.arena + off;
+	qsort(l.v, l.n, sizeof *l.v, compare_words);
 	rc = 0;
-	for (size_t off = 0; off < words.alen && rc == 0;) {
-		const char *word = words.arena + off;
-		rc = fn(word, ud);
-		off += strlen(word) + 1;
-	}
+	for (size_t i = 0; i < l.n && rc == 0; i++)
+		if (i == 0 || strcmp(l.v[i], l.v[i - 1]) != 0)
+			rc = fn(l.v[i], ud);
 done:
-	set_free(&words);
+	free(l.v);
+	free(l.arena);
 	return rc;
 }
 

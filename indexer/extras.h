@@ -47,8 +47,8 @@ int extras_add(xs_doc *doc, xs_writer *w, analyzer *an, const article *a, char *
 
 /*
  * Call `fn` once for each distinct word of `title` and `text` that extras_add() adds to
- * the spelling data (either may be NULL). Stops when fn returns non-zero. Returns 0,
- * fn's value, or -1 when out of memory.
+ * the spelling data (either may be NULL), in byte order. Stops when fn returns non-zero.
+ * Returns 0, fn's value, or -1 when out of memory.
  */
 int extras_spelling_words(analyzer *an, const char *title, const char *text,
 			  int (*fn)(const char *word, void *ud), void *ud);
