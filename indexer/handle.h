@@ -31,6 +31,8 @@ struct fouille_index {
 	catalog *cat;      /* with FOUILLE_OPEN_WRITE */
 	xs_reader *reader; /* opened on first search */
 	analyzer *an;      /* created on first use */
+	analyzer *forget_an; /* the spelling data's, for a removed document's words: its own, as
+	                        the writer may remove one while `an` is busy with another */
 	char *root;        /* cached fouille_index_root() */
 	int rebuild;       /* built by another analyzer/schema: the next update redoes all */
 	int stub;          /* `dir` is a stub file: its shards are searched as one index */

@@ -224,8 +224,10 @@ static int take_writer_lock(fouille_index *idx)
 /* The words a removed document had added to the spelling data go with it (extras.h). */
 static int forget_words(xs_writer *w, const void *data, size_t len, void *ud)
 {
-	analyzer *an = handle_analyzer(ud);
-	return an ? extras_forget(w, data, len, an) : FOUILLE_ENOMEM;
+	fouille_index *idx = ud;
+	if (!idx->forget_an && !(idx->forget_an = analyzer_new()))
+		return FOUILLE_ENOMEM;
+	return extras_forget(w, data, len, idx->forget_an);
 }
 
 static int open_writer(fouille_index *idx)
@@ -428,6 +430,7 @@ void fouille_index_close(fouille_index *idx)
 	if (idx->lock_fd >= 0)
 		close(idx->lock_fd); /* releases the writer lock */
 	analyzer_free(idx->an);
+	analyzer_free(idx->forget_an);
 	free(idx->root);
 	free(idx->dir);
 	free(idx->xapian_dir);
