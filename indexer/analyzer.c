@@ -569,6 +569,7 @@ static const char *exact_form(analyzer *a, const char *w, size_t n)
 struct emitter {
 	analyzer_emit_fn emit;         /* analyzer_run: non-stopwords only */
 	analyzer_emit_all_fn emit_all; /* analyzer_run_all: stopwords too */
+	const analyzer_filter *filter; /* analyzer_run_filtered: the words worth analyzing */
 	void *userdata;
 };
 
@@ -669,6 +670,45 @@ static inline size_t next_char(const unsigned char *s, size_t len, size_t i, int
 	size_t k = utf8_decode(s + i, len - i, cp);
 	*c = k ? char_class(*cp) : C_SEP;
 	return k;
+}
+
+/* ---- filter ---------------------------------------------------------------------- */
+
+void analyzer_filter_init(analyzer_filter *f)
+{
+	memset(f, 0, sizeof *f);
+}
+
+void analyzer_filter_add(analyzer_filter *f, const char *term)
+{
+	unsigned char c = (unsigned char)term[0];
+	/* a term starting with another byte comes from a word starting with a non-ASCII
+	   character, which the filter always admits */
+	if (c && c < 0x80)
+		f->first[c] = 1;
+}
+
+static int filter_admits_char(const analyzer_filter *f, unsigned char c)
+{
+	return c >= 0x80 || f->first[c >= 'A' && c <= 'Z' ? c + 32 : c];
+}
+
+/*
+ * Whether the scanned word raw[0..len) may analyze to a term (or alt) of the filter.
+ * Snowball's French stemmer never changes a word's first character: its suffix rules
+ * act inside regions that start at the third character at the earliest, and the rules
+ * that ignore the regions (plural s, undoubling, é/è -> e, y/u/i case marks) act
+ * further in or vanish once folded. Folding keeps an ASCII letter (lowercased) and NFC
+ * only composes marks onto it, numbers are kept as written: so a word whose first
+ * character is ASCII yields terms starting with that character, lowercased. After an
+ * apostrophe the word may be elided (l'armée -> armée): either start admits it.
+ */
+static int filter_admits(const analyzer_filter *f, const char *raw, size_t len, int has_apos)
+{
+	if (len == 0 || filter_admits_char(f, (unsigned char)raw[0]))
+		return 1;
+	const char *apos = has_apos ? memchr(raw, '\'', len) : NULL;
+	return apos && apos + 1 < raw + len && filter_admits_char(f, (unsigned char)apos[1]);
 }
 
 /* Both entry points: cut words, track offsets and positions, hand each word over. */
@@ -776,7 +816,8 @@ static int analyze(analyzer *a, const char *text, size_t len, uint32_t *pos,
 			break;
 		}
 
-		rc = process_word(a, max_cp, has_apos, p + 1, start, i, em);
+		if (!em->filter || filter_admits(em->filter, a->raw, a->raw_len, has_apos))
+			rc = process_word(a, max_cp, has_apos, p + 1, start, i, em);
 		/* every word takes a position, stopwords included */
 		p++;
 		if (rc)
@@ -791,6 +832,13 @@ int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t *pos,
 		 analyzer_emit_fn emit, void *userdata)
 {
 	struct emitter em = { .emit = emit, .userdata = userdata };
+	return analyze(a, text, len, pos, &em);
+}
+
+int analyzer_run_filtered(analyzer *a, const char *text, size_t len, uint32_t *pos,
+			  const analyzer_filter *filter, analyzer_emit_fn emit, void *userdata)
+{
+	struct emitter em = { .emit = emit, .filter = filter, .userdata = userdata };
 	return analyze(a, text, len, pos, &em);
 }
 

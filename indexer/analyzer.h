@@ -61,6 +61,29 @@ int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t *pos,
 		 analyzer_emit_fn emit, void *userdata);
 
 /*
+ * The first bytes of the terms a caller looks for (snippets: the query's terms), so
+ * that analyzer_run_filtered() can skip, before normalizing and stemming them, the
+ * words that cannot analyze to any of them.
+ */
+typedef struct analyzer_filter {
+	unsigned char first[128]; /* 1 for each ASCII byte a wanted term starts with */
+} analyzer_filter;
+
+/* An empty filter: it admits only words starting with a non-ASCII character. */
+void analyzer_filter_init(analyzer_filter *f);
+/* Admit the words that may analyze to `term` (a term or alt, NUL-terminated). */
+void analyzer_filter_add(analyzer_filter *f, const char *term);
+
+/*
+ * analyzer_run(), but the words `filter` does not admit are skipped: not emitted, but
+ * still counted in positions. Every token whose term or alt was added to the filter is
+ * emitted as analyzer_run() would; some others are too (the filter looks at the first
+ * character only).
+ */
+int analyzer_run_filtered(analyzer *a, const char *text, size_t len, uint32_t *pos,
+			  const analyzer_filter *filter, analyzer_emit_fn emit, void *userdata);
+
+/*
  * Like analyzer_run, but stopwords are reported too (with term = the lowercase word and
  * is_stop set through `stop`): the query parser needs them to tell the person which
  * words were ignored, and to keep phrase gaps.

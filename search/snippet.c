@@ -820,8 +820,14 @@ int snippet_make_ex(snippet *outp, analyzer *a, const char *text, size_t len,
 	if (nterms && len) {
 		if (table_init(&mc.table, terms, nterms) < 0)
 			goto done;
+		/* only the words that may be query terms are stemmed: most of a long text is not */
+		analyzer_filter filter;
+		analyzer_filter_init(&filter);
+		for (size_t i = 0; i < nterms; i++)
+			if (terms[i].term)
+				analyzer_filter_add(&filter, terms[i].term);
 		uint32_t pos = 0;
-		if (analyzer_run(a, text, len, &pos, match_emit, &mc) < 0)
+		if (analyzer_run_filtered(a, text, len, &pos, &filter, match_emit, &mc) < 0)
 			goto done;
 	}
 	if (find_sentences(&sn, text, len) < 0)
