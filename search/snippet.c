@@ -43,15 +43,11 @@ typedef struct sentence {
 
 /* ---- UTF-8 ------------------------------------------------------------------------ */
 
-/* Length of the character at s (1 for an invalid byte, then *cp = -1). Strict. */
-static size_t u8_decode(const unsigned char *s, size_t n, int32_t *cp)
+/* u8_decode() past an ASCII byte. */
+static size_t u8_decode_multi(const unsigned char *s, size_t n, int32_t *cp)
 {
 	unsigned char c = s[0];
 	*cp = -1;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
 	size_t len;
 	unsigned char lo = 0x80, hi = 0xBF;
 	int32_t v;
@@ -85,6 +81,17 @@ static size_t u8_decode(const unsigned char *s, size_t n, int32_t *cp)
 	}
 	*cp = v;
 	return len;
+}
+
+/* Length of the character at s (1 for an invalid byte, then *cp = -1). Strict. Every
+   scan of the text goes through here: ASCII, most of it, is decoded inline. */
+static inline size_t u8_decode(const unsigned char *s, size_t n, int32_t *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	return u8_decode_multi(s, n, cp);
 }
 
 /* Whitespace for collapsing: ASCII spaces, controls (NUL included), line separators.
@@ -134,19 +141,26 @@ static size_t count_to(counter *c, const char *text, size_t len, size_t target)
 		c->byte = c->chars = 0;
 		c->in_ws = 0;
 	}
-	while (c->byte < target && c->byte < len) {
+	/* in locals: the text's bytes could alias *c, which would be reloaded at each one */
+	const unsigned char *u = (const unsigned char *)text;
+	size_t b = c->byte, chars = c->chars, end = target < len ? target : len;
+	int in_ws = c->in_ws;
+	while (b < end) {
 		int32_t cp;
-		size_t n = u8_decode((const unsigned char *)text + c->byte, len - c->byte, &cp);
+		size_t n = u8_decode(u + b, len - b, &cp);
 		if (is_ws(cp)) {
-			c->chars += !c->in_ws;
-			c->in_ws = 1;
+			chars += !in_ws;
+			in_ws = 1;
 		} else {
-			c->chars++;
-			c->in_ws = 0;
+			chars++;
+			in_ws = 0;
 		}
-		c->byte += n;
+		b += n;
 	}
-	return c->chars;
+	c->byte = b;
+	c->chars = chars;
+	c->in_ws = in_ws;
+	return chars;
 }
 
 /* ---- sentences -------------------------------------------------------------------- */
