@@ -686,6 +686,8 @@ void analyzer_filter_add(analyzer_filter *f, const char *term)
 	   character, which the filter always admits */
 	if (c && c < 0x80)
 		f->first[c] = 1;
+	else if (!c) /* an empty prefix: every word */
+		memset(f->first, 1, sizeof f->first);
 }
 
 static int filter_admits_char(const analyzer_filter *f, unsigned char c)

@@ -71,7 +71,8 @@ typedef struct analyzer_filter {
 
 /* An empty filter: it admits only words starting with a non-ASCII character. */
 void analyzer_filter_init(analyzer_filter *f);
-/* Admit the words that may analyze to `term` (a term or alt, NUL-terminated). */
+/* Admit the words that may analyze to `term` (a term or alt, NUL-terminated), or to a
+   term starting with it: the filter looks at first characters only. "" admits all. */
 void analyzer_filter_add(analyzer_filter *f, const char *term);
 
 /*

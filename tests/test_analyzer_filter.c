@@ -242,6 +242,26 @@ static void test_query_filter(void)
 	free(got.v);
 }
 
+/* The empty term (a prefix of every term) admits every word. */
+static void test_empty_term(void)
+{
+	static const char text[] = "Le réseau, les paquets et l'armée.";
+	analyzer_filter f;
+	analyzer_filter_init(&f);
+	analyzer_filter_add(&f, "x");
+	analyzer_filter_add(&f, "");
+	toks all = {0}, got = {0};
+	uint32_t pos = 0;
+	analyzer_run(an, text, strlen(text), &pos, collect, &all);
+	pos = 0;
+	analyzer_run_filtered(an, text, strlen(text), &pos, &f, collect, &got);
+	CHECK(all.n == 3 && got.n == all.n, "%zu tokens, want %zu", got.n, all.n);
+	for (size_t i = 0; i < got.n && i < all.n; i++)
+		CHECK(same(&got.v[i], &all.v[i]), "token %zu: %s", i, got.v[i].term);
+	free(all.v);
+	free(got.v);
+}
+
 int main(void)
 {
 	an = analyzer_new();
@@ -251,6 +271,7 @@ int main(void)
 	check_text("edge words", edge_words, sizeof edge_words - 1);
 	test_corpus();
 	test_query_filter();
+	test_empty_term();
 	CHECK(skipped_total > 0, "the filter never skipped a word");
 	printf("%zu texts, %zu tokens checked, %zu tokens skipped by the filters\n", texts_checked,
 	       tokens_checked, skipped_total);
