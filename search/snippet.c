@@ -369,7 +369,6 @@ typedef struct match_ctx {
 	term_table table;
 	match *v;
 	size_t n, cap;
-	counter cnt;
 } match_ctx;
 
 /*
@@ -425,10 +424,33 @@ static int match_emit(const analyzer_token *tok, void *ud)
 	match *m = &c->v[c->n++];
 	m->start = start;
 	m->end = tok->end;
-	m->cstart = count_to(&c->cnt, c->text, c->len, start);
-	m->cend = count_to(&c->cnt, c->text, c->len, tok->end);
+	/* cstart and cend: count_matches(), once the sentences are known */
 	m->word = qt->word;
 	return 0;
+}
+
+/*
+ * The matches' offsets in characters. The count starts again from each sentence start
+ * before a match, whose offset find_sentences() counted already (a sentence starts at a
+ * character that is not whitespace, so the count goes on from there as if it had come
+ * from the start of the text): the text is counted once, not once more for matches.
+ */
+static void count_matches(match_ctx *c, const sentences *s)
+{
+	counter cnt = {0, 0, 0};
+	size_t si = 0;
+	for (size_t k = 0; k < c->n; k++) {
+		match *m = &c->v[k];
+		for (; si < s->n && s->v[si].start <= m->start; si++) {
+			if (s->v[si].start > cnt.byte) {
+				cnt.byte = s->v[si].start;
+				cnt.chars = s->v[si].cstart;
+				cnt.in_ws = 0;
+			}
+		}
+		m->cstart = count_to(&cnt, c->text, c->len, m->start);
+		m->cend = count_to(&cnt, c->text, c->len, m->end);
+	}
 }
 
 /* ---- choosing the window -------------------------------------------------------- */
@@ -846,6 +868,7 @@ int snippet_make_ex(snippet *outp, analyzer *a, const char *text, size_t len,
 	}
 	if (find_sentences(&sn, text, len) < 0)
 		goto done;
+	count_matches(&mc, &sn);
 
 	if (mc.n) {
 		counts = calloc(nwords ? nwords : 1, sizeof *counts);
