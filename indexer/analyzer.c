@@ -802,7 +802,10 @@ static int analyze(analyzer *a, const char *text, size_t len, uint32_t *pos,
 		a->raw_len = 0;
 
 		for (;;) {
-			/* the common case: a run of ASCII letters and digits */
+			/* the common case: a run of ASCII letters and digits (the length in a
+			   local: a->raw_len, which the bytes stored may alias, would be reloaded
+			   at each one) */
+			size_t rl = a->raw_len;
 			while (i < len && s[i] < 0x80) {
 				unsigned char b = s[i];
 				if (ascii_class[b] == C_LETTER) {
@@ -817,12 +820,13 @@ static int analyze(analyzer *a, const char *text, size_t len, uint32_t *pos,
 				} else {
 					break;
 				}
-				if (!full && a->raw_len < WORD_MAX)
-					a->raw[a->raw_len++] = (char)b;
+				if (!full && rl < WORD_MAX)
+					a->raw[rl++] = (char)b;
 				else
 					full = 1;
 				i++;
 			}
+			a->raw_len = rl;
 			if (i >= len)
 				break;
 
