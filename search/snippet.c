@@ -257,6 +257,14 @@ static int find_sentences(sentences *s, const char *text, size_t len)
 	size_t word_start = 0;
 	int prev_letter = 0;
 	while (i < len) {
+		/* most characters are ASCII letters inside words: nothing to decide there */
+		if ((u[i] | 0x20) >= 'a' && (u[i] | 0x20) <= 'z') {
+			if (!prev_letter)
+				word_start = i;
+			prev_letter = 1;
+			i++;
+			continue;
+		}
 		int32_t cp;
 		size_t n = u8_decode(u + i, len - i, &cp);
 		if (is_ws(cp)) {
