@@ -908,6 +908,14 @@ int analyzer_run_filtered(analyzer *a, const char *text, size_t len, uint32_t *p
 	return analyze(a, text, len, pos, &em);
 }
 
+int analyzer_run_all_filtered(analyzer *a, const char *text, size_t len, uint32_t *pos,
+			      const analyzer_filter *filter, analyzer_emit_all_fn emit,
+			      void *userdata)
+{
+	struct emitter em = { .emit_all = emit, .filter = filter, .userdata = userdata };
+	return analyze(a, text, len, pos, &em);
+}
+
 int analyzer_run_all(analyzer *a, const char *text, size_t len, uint32_t *pos,
 		     analyzer_emit_all_fn emit, void *userdata)
 {

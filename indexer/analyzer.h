@@ -94,6 +94,15 @@ int analyzer_run_all(analyzer *a, const char *text, size_t len, uint32_t *pos,
 		     analyzer_emit_all_fn emit, void *userdata);
 
 /*
+ * analyzer_run_all(), with analyzer_run_filtered()'s filter: stopwords too are emitted
+ * only when the filter admits them (a stopword's term is the word itself, lowercase, so
+ * adding it, or its folded form, admits it).
+ */
+int analyzer_run_all_filtered(analyzer *a, const char *text, size_t len, uint32_t *pos,
+			      const analyzer_filter *filter, analyzer_emit_all_fn emit,
+			      void *userdata);
+
+/*
  * 1 when `word` (lowercase NFC UTF-8, elision stripped) is a French stopword: the
  * current Snowball list, which keeps "est" (l'Est) and its other homonyms indexable.
  */

@@ -2,8 +2,9 @@
  * analyzer_run_filtered(): what snippets use to analyze only the words that may be query
  * terms. It must emit every token analyzer_run() emits whose term or alt the filter was
  * given, exactly as analyzer_run() does (same position, offsets, forms), and must skip
- * words that start with another ASCII character. Checked over every article of corpus/
- * and a list of words at the edges of the stemmer and of normalization.
+ * words that start with another ASCII character; analyzer_run_all_filtered() the same
+ * with stopwords (phrases with a stopword inside). Checked over every article of
+ * corpus/ and a list of words at the edges of the stemmer and of normalization.
  */
 #include "check.h"
 #include "indexer/analyzer.h"
@@ -18,6 +19,7 @@ typedef struct tok {
 	char word[ANALYZER_MAX_TERM + 1];
 	uint32_t pos;
 	size_t start, end;
+	int stop;
 } tok;
 
 typedef struct toks {
@@ -41,12 +43,21 @@ static int collect(const analyzer_token *t, void *ud)
 	k->pos = t->pos;
 	k->start = t->start;
 	k->end = t->end;
+	k->stop = 0;
+	return 0;
+}
+
+static int collect_all(const analyzer_token *t, int is_stop, void *ud)
+{
+	toks *l = ud;
+	collect(t, ud);
+	l->v[l->n - 1].stop = is_stop;
 	return 0;
 }
 
 static int same(const tok *a, const tok *b)
 {
-	return a->pos == b->pos && a->start == b->start && a->end == b->end &&
+	return a->pos == b->pos && a->start == b->start && a->end == b->end && a->stop == b->stop &&
 	       !strcmp(a->term, b->term) && !strcmp(a->alt, b->alt) && !strcmp(a->word, b->word);
 }
 
@@ -119,12 +130,44 @@ static int may_start_with(const char *text, const tok *t, const unsigned char *a
 	}
 }
 
+/*
+ * `got` (a filtered run) against `all` (the same run unfiltered): every token emitted is
+ * the unfiltered run's, in order; none is missed whose term or alt starts with an
+ * admitted byte; a word left out starts with no admitted character.
+ */
+static void compare(const char *name, const char *set, const char *text, const toks *all,
+		    const toks *got, const unsigned char *admit)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < all->n; i++) {
+		const tok *t = &all->v[i];
+		unsigned char t0 = (unsigned char)t->term[0], a0 = (unsigned char)t->alt[0];
+		int wanted = (t0 < 0x80 && admit[t0]) || (a0 && a0 < 0x80 && admit[a0]);
+		if (j < got->n && same(&got->v[j], t)) {
+			j++;
+			continue;
+		}
+		skipped_total++;
+		CHECK(!wanted, "%s [%s]: token %s|%s (word %s at %zu%s) skipped", name, set, t->term,
+		      t->alt, t->word, t->start, t->stop ? ", a stopword" : "");
+		CHECK(!may_start_with(text, t, admit), "%s [%s]: word %s at %zu not emitted", name,
+		      set, t->word, t->start);
+	}
+	CHECK(j == got->n, "%s [%s]: %zu tokens emitted that the unfiltered run does not emit",
+	      name, set, got->n - j);
+}
+
 static void check_text(const char *name, const char *text, size_t len)
 {
 	toks all = {0};
 	uint32_t pos = 0;
 	CHECK(analyzer_run(an, text, len, &pos, collect, &all) == 0, "%s: analyzer_run", name);
 	uint32_t all_pos = pos;
+	toks with_stops = {0};
+	pos = 0;
+	CHECK(analyzer_run_all(an, text, len, &pos, collect_all, &with_stops) == 0,
+	      "%s: analyzer_run_all", name);
+	CHECK(with_stops.n > all.n || all.n == 0, "%s: no stopword", name);
 
 	/* What the filter relies on: a word starting with an ASCII character has terms
 	   starting with it (lowercased). */
@@ -158,28 +201,19 @@ static void check_text(const char *name, const char *text, size_t len)
 		CHECK(analyzer_run_filtered(an, text, len, &pos, &f, collect, &got) == 0,
 		      "%s: analyzer_run_filtered", name);
 		CHECK(pos == all_pos, "%s [%s]: last position %u, want %u", name, sets[k], pos, all_pos);
-		/* every token emitted is the unfiltered run's, in order; none is missed whose
-		   term or alt starts with an admitted byte */
-		size_t j = 0;
-		for (size_t i = 0; i < all.n; i++) {
-			const tok *t = &all.v[i];
-			unsigned char t0 = (unsigned char)t->term[0], a0 = (unsigned char)t->alt[0];
-			int wanted = (t0 < 0x80 && admit[t0]) || (a0 && a0 < 0x80 && admit[a0]);
-			if (j < got.n && same(&got.v[j], t)) {
-				j++;
-				continue;
-			}
-			skipped_total++;
-			CHECK(!wanted, "%s [%s]: token %s|%s (word %s at %zu) skipped", name, sets[k],
-			      t->term, t->alt, t->word, t->start);
-			CHECK(!may_start_with(text, t, admit), "%s [%s]: word %s at %zu not emitted",
-			      name, sets[k], t->word, t->start);
-		}
-		CHECK(j == got.n, "%s [%s]: %zu tokens emitted that analyzer_run does not emit",
-		      name, sets[k], got.n - j);
+		compare(name, sets[k], text, &all, &got, admit);
+		free(got.v);
+		/* stopwords too */
+		got = (toks){0};
+		pos = 0;
+		CHECK(analyzer_run_all_filtered(an, text, len, &pos, &f, collect_all, &got) == 0,
+		      "%s: analyzer_run_all_filtered", name);
+		CHECK(pos == all_pos, "%s [%s]: last position %u, want %u", name, sets[k], pos, all_pos);
+		compare(name, sets[k], text, &with_stops, &got, admit);
 		free(got.v);
 	}
 	free(all.v);
+	free(with_stops.v);
 	texts_checked++;
 }
 
