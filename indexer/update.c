@@ -79,6 +79,7 @@ typedef struct update {
 	uint64_t bytes_since_commit;
 	size_t docs_since_commit;
 	int64_t now;
+	extras *extras;
 	char reason[ARTICLE_REASON_LEN + 64];
 } update;
 
@@ -228,6 +229,7 @@ typedef struct doc_builder {
 	int title;       /* also post under the title prefix */
 	size_t lead_end; /* words ending within the first lead_end bytes of the text are the
 	                    lead: also posted under the lead prefix (0: none) */
+	extras *extras;  /* gathers the spelling words and the signature from the same tokens */
 	int failed;
 } doc_builder;
 
@@ -264,6 +266,10 @@ static int post_token(const analyzer_token *t, void *ud)
 		if (xs_doc_add_term(b->doc, prefixed, 1) != FOUILLE_OK)
 			b->failed = 1;
 	}
+	if (b->title)
+		extras_title_token(b->extras, t);
+	else
+		extras_text_token(b->extras, t);
 	return b->failed;
 }
 
@@ -319,7 +325,8 @@ static int write_article(update *u, const source *src, const article *a, uint64_
 	xs_doc *doc = xs_doc_new();
 	if (!doc)
 		return handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
-	doc_builder b = {.doc = doc, .title = 1};
+	doc_builder b = {.doc = doc, .title = 1, .extras = u->extras};
+	extras_begin(u->extras, a->text);
 	uint32_t pos = 0;
 	int rc = FOUILLE_OK;
 	if (analyzer_run(an, a->title, strlen(a->title), &pos, post_token, &b) != 0 || b.failed)
@@ -340,9 +347,9 @@ static int write_article(update *u, const source *src, const article *a, uint64_
 			goto oom;
 	}
 	/* facet values, collapse signature, spelling data (extras.h) */
-	rc = extras_add(doc, idx->writer, an, a, idx->err);
-	if (rc == FOUILLE_ENOMEM)
+	if (extras_set_values(u->extras, doc, a) != FOUILLE_OK)
 		goto oom;
+	rc = extras_add_spelling(u->extras, idx->writer, idx->err);
 	if (rc != FOUILLE_OK) {
 		xs_doc_free(doc);
 		return rc;
@@ -945,9 +952,14 @@ int fouille_index_update(fouille_index *idx, const char *folder, const fouille_u
 		return handle_fail(idx, FOUILLE_ENOTFOUND, "cannot open folder %s: %s", folder, strerror(errno));
 
 	update u = {.idx = idx, .opts = opts, .sum = sum, .root = root, .now = (int64_t)time(NULL)};
+	if (!(u.extras = extras_new())) {
+		free(root);
+		return handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
+	}
 	char *gen = NULL;
 	int rc = xs_writer_get_meta(idx->writer, META_GENERATION, &gen, idx->err);
 	if (rc != FOUILLE_OK) {
+		extras_free(u.extras);
 		free(root);
 		return rc;
 	}
@@ -956,6 +968,7 @@ int fouille_index_update(fouille_index *idx, const char *folder, const fouille_u
 
 	walk_list files;
 	if (phase(&u, "scanning")) {
+		extras_free(u.extras);
 		free(root);
 		return handle_fail(idx, FOUILLE_ECANCELLED, "cancelled");
 	}
@@ -964,6 +977,7 @@ int fouille_index_update(fouille_index *idx, const char *folder, const fouille_u
 		int code = wrc == -1 ? FOUILLE_ENOMEM : FOUILLE_ENOTFOUND;
 		handle_fail(idx, code, "cannot read folder %s: %s", folder,
 			    wrc == -1 ? "out of memory" : strerror(errno));
+		extras_free(u.extras);
 		free(root);
 		return code;
 	}
@@ -999,6 +1013,7 @@ int fouille_index_update(fouille_index *idx, const char *folder, const fouille_u
 	for (size_t i = 0; i < u.nunreadable; i++)
 		free(u.unreadable[i]);
 	free(u.unreadable);
+	extras_free(u.extras);
 	free(root);
 	sum->elapsed_seconds = seconds_since(&t0);
 	return rc;
