@@ -238,11 +238,17 @@ typedef struct fouille_update_options {
 	const char *const *exclude;
 	size_t nexclude;
 	/*
-	 * Commit after this many articles (0: automatically, by the amount of text indexed
-	 * since the last commit). Each commit makes what was indexed so far searchable and
-	 * safe from a crash, at some cost in speed.
+	 * Commit after this many articles (0: automatically, when what the index holds in
+	 * memory since the last commit reaches about 16 MB). Each commit makes what was
+	 * indexed so far searchable and safe from a crash, at some cost in speed.
 	 */
 	size_t commit_every;
+	/*
+	 * Threads reading and analysing articles while the calling thread writes the index
+	 * (0: one per core; 1: everything in the calling thread). The index is the same
+	 * whatever the number.
+	 */
+	unsigned jobs;
 } fouille_update_options;
 
 /* Fill `opts` with the defaults. */

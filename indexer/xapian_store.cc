@@ -432,6 +432,15 @@ int xs_doc_set_value(xs_doc *d, unsigned slot, const char *value, size_t len)
 	}
 }
 
+size_t xs_doc_term_count(const xs_doc *d)
+{
+	try {
+		return d->doc.termlist_count();
+	} catch (...) {
+		return 0;
+	}
+}
+
 // ---- writing --------------------------------------------------------------------
 
 int xs_writer_open(xs_writer **out, const char *dir, int create, char *err)

@@ -43,6 +43,9 @@ int xs_doc_add_posting(xs_doc *d, const char *term, uint32_t pos, unsigned wdfin
 int xs_doc_add_term(xs_doc *d, const char *term, unsigned wdfinc);
 int xs_doc_set_data(xs_doc *d, const void *data, size_t len);
 int xs_doc_set_value(xs_doc *d, unsigned slot, const char *value, size_t len);
+/* The number of distinct terms of the document (what the writer's in-memory postings
+ * grow by when it is added). */
+size_t xs_doc_term_count(const xs_doc *d);
 
 /* ---- writing ------------------------------------------------------------------ */
 
