@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
+#include "utf8.h"
+
 /* ---- characters ------------------------------------------------------------------ */
 
 /*
@@ -67,70 +70,49 @@ static span trim(span t)
 
 /* ---- checking -------------------------------------------------------------------- */
 
+/* Why the sequence at `s` (`n` > 0 bytes readable) is not well-formed UTF-8. */
+static const char *utf8_fault(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	if (c == 0xC0 || c == 0xC1)
+		return "overlong encoding";
+	if (c >= 0xF5 && c <= 0xF7)
+		return "code point above U+10FFFF";
+	if (c < 0xC2 || c > 0xF4)
+		return "invalid byte";
+	size_t need = c <= 0xDF ? 1 : c <= 0xEF ? 2 : 3; /* continuation bytes */
+	unsigned lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80;
+	unsigned hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF;
+	if (n - 1 < need) {
+		/* A truncation if what is there is a valid start of a sequence; a lone lead
+		   byte at the end is more likely a Latin-1 letter ("caf\xE9"). */
+		bool prefix = n > 1;
+		for (size_t k = 1; k < n; k++)
+			if (k == 1 ? (s[k] < lo || s[k] > hi) : (s[k] & 0xC0) != 0x80)
+				prefix = false;
+		return prefix ? "truncated sequence" : "invalid byte";
+	}
+	if ((s[1] & 0xC0) != 0x80)
+		return "invalid byte"; /* a Latin-1 letter, typically */
+	if (s[1] < lo || s[1] > hi)
+		return c == 0xED ? "UTF-16 surrogate" : c == 0xF4 ? "code point above U+10FFFF" : "overlong encoding";
+	return "invalid byte";
+}
+
 /*
- * Offset of the first byte that does not start a well-formed UTF-8 sequence (RFC 3629:
- * no overlong forms, no surrogates, nothing above U+10FFFF), or `len` when all is well.
- * `*why` names the fault.
+ * Offset of the first byte that does not start a well-formed UTF-8 sequence, or `len`
+ * when all is well. `*why` names the fault.
  */
 static size_t utf8_invalid(const unsigned char *s, size_t len, const char **why)
 {
 	size_t i = 0;
 	while (i < len) {
-		unsigned c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t need;
-		unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-		if (c >= 0xC2 && c <= 0xDF) {
-			need = 1;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			need = 2;
-			if (c == 0xE0)
-				lo = 0xA0;
-			else if (c == 0xED)
-				hi = 0x9F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			need = 3;
-			if (c == 0xF0)
-				lo = 0x90;
-			else if (c == 0xF4)
-				hi = 0x8F;
-		} else {
-			*why = (c == 0xC0 || c == 0xC1)	 ? "overlong encoding"
-			       : (c >= 0xF5 && c <= 0xF7) ? "code point above U+10FFFF"
-							  : "invalid byte";
+		size_t n = utf8_seq_len(s + i, len - i);
+		if (!n) {
+			*why = utf8_fault(s + i, len - i);
 			return i;
 		}
-		if (len - i - 1 < need) {
-			/* A truncation if what is there is a valid start of a sequence; a lone
-			   lead byte at the end is more likely a Latin-1 letter ("caf\xE9"). */
-			bool prefix = i + 1 < len;
-			for (size_t k = 1; i + k < len; k++) {
-				unsigned b = s[i + k];
-				if (k == 1 ? (b < lo || b > hi) : (b & 0xC0) != 0x80)
-					prefix = false;
-			}
-			*why = prefix ? "truncated sequence" : "invalid byte";
-			return i;
-		}
-		unsigned b1 = s[i + 1];
-		if ((b1 & 0xC0) != 0x80) {
-			*why = "invalid byte"; /* a Latin-1 letter, typically */
-			return i;
-		}
-		if (b1 < lo || b1 > hi) {
-			*why = c == 0xED ? "UTF-16 surrogate" : c == 0xF4 ? "code point above U+10FFFF"
-								     : "overlong encoding";
-			return i;
-		}
-		for (size_t k = 2; k <= need; k++)
-			if ((s[i + k] & 0xC0) != 0x80) {
-				*why = "invalid byte";
-				return i;
-			}
-		i += need + 1;
+		i += n;
 	}
 	return len;
 }
@@ -605,29 +587,6 @@ static bool next_line(const char **pos, const char *end, span *line)
 	return true;
 }
 
-typedef struct {
-	char *s;
-	size_t len, cap;
-} sbuf;
-
-static int sb_put(sbuf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *t = realloc(b->s, cap);
-		if (!t)
-			return -1;
-		b->s = t;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
-}
-
 static char *dup_span(span t)
 {
 	char *s = malloc(t.n + 1);
@@ -653,7 +612,7 @@ int article_parse_text(article *out, const char *buf, size_t len)
 
 	/* The text is never longer than the input: lines only lose their ends, and the
 	   "\n\n" between paragraphs replaces at least two line ends. */
-	sbuf text = {malloc(len + 1), 0, len + 1};
+	strbuf text = {malloc(len + 1), 0, len + 1, false};
 	span line, title = {"", 0};
 	char date[11] = "", other[11];
 	if (!text.s)
@@ -713,22 +672,20 @@ int article_parse_text(article *out, const char *buf, size_t len)
 				in_body = true;
 		}
 		if (in_para) {
-			if (sb_put(&text, " ", 1) != 0)
-				goto oom;
+			strbuf_put(&text, " ", 1);
 		} else {
-			if (text.len && sb_put(&text, "\n\n", 2) != 0)
-				goto oom;
+			if (text.len)
+				strbuf_put(&text, "\n\n", 2);
 			in_para = true;
 			paras++;
 		}
-		if (sb_put(&text, line.s, line.n) != 0)
-			goto oom;
+		strbuf_put(&text, line.s, line.n);
 		if (paras == 1)
 			out->lead_len = text.len;
 		prev = line;
 	}
 
-	if (!(out->title = dup_span(title)))
+	if (text.oom || !(out->title = dup_span(title)))
 		goto oom;
 	if (date[0] && !(out->date = dup_span((span){date, 10})))
 		goto oom;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
+
 #define DOCRECORD_MAGIC "fouille-doc-1\n"
 
 enum {
@@ -28,33 +30,7 @@ enum {
 	TAG_FILE_HASH = 'H'
 };
 
-typedef struct buf {
-	char *p;
-	size_t len, cap;
-	int oom;
-} buf;
-
-static void buf_put(buf *b, const void *data, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, n);
-	b->len += n;
-}
-
-static void buf_varint(buf *b, uint64_t v)
+static void buf_varint(strbuf *b, uint64_t v)
 {
 	unsigned char tmp[10];
 	size_t n = 0;
@@ -65,23 +41,23 @@ static void buf_varint(buf *b, uint64_t v)
 			tmp[n] |= 0x80;
 		n++;
 	} while (v);
-	buf_put(b, tmp, n);
+	strbuf_put(b, tmp, n);
 }
 
-static void put_field(buf *b, char tag, const void *data, size_t n)
+static void put_field(strbuf *b, char tag, const void *data, size_t n)
 {
-	buf_put(b, &tag, 1);
+	strbuf_put(b, &tag, 1);
 	buf_varint(b, n);
-	buf_put(b, data, n);
+	strbuf_put(b, data, n);
 }
 
-static void put_string(buf *b, char tag, const char *s)
+static void put_string(strbuf *b, char tag, const char *s)
 {
 	if (s)
 		put_field(b, tag, s, strlen(s));
 }
 
-static void put_number(buf *b, char tag, uint64_t v)
+static void put_number(strbuf *b, char tag, uint64_t v)
 {
 	unsigned char tmp[8];
 	for (int i = 0; i < 8; i++)
@@ -91,8 +67,8 @@ static void put_number(buf *b, char tag, uint64_t v)
 
 int docrecord_encode(const docrecord *r, char **out, size_t *outlen)
 {
-	buf b = {0};
-	buf_put(&b, DOCRECORD_MAGIC, strlen(DOCRECORD_MAGIC));
+	strbuf b = {0};
+	strbuf_put(&b, DOCRECORD_MAGIC, strlen(DOCRECORD_MAGIC));
 	put_string(&b, TAG_PATH, r->path);
 	put_string(&b, TAG_TITLE, r->title);
 	put_string(&b, TAG_AUTHOR, r->author);
@@ -110,10 +86,10 @@ int docrecord_encode(const docrecord *r, char **out, size_t *outlen)
 	put_string(&b, TAG_ENCODING, r->encoding);
 	put_string(&b, TAG_TEXT, r->text);
 	if (b.oom) {
-		free(b.p);
+		free(b.s);
 		return -1;
 	}
-	*out = b.p;
+	*out = b.s;
 	*outlen = b.len;
 	return 0;
 }

@@ -29,6 +29,8 @@
 #include <libxml/tree.h>
 
 #include "readers.h"
+#include "strbuf.h"
+#include "utf8.h"
 
 #define TITLE_MAX 500	/* bytes; a longer "title" is a paragraph, cut at a word */
 #define AUTHOR_MAX 80	/* bytes; a longer byline is prose, not a name */
@@ -37,41 +39,6 @@
 #define SNIFF_WINDOW 8192 /* bytes searched for <meta charset>: comments and inline
 			     styles can push it past the 1024 bytes HTML5 looks at */
 #define MAX_ARTICLES 32	  /* top-level <article>s compared for the content root */
-
-/* ---- growable string ------------------------------------------------------------- */
-
-typedef struct {
-	char *s;
-	size_t len, cap;
-	bool oom; /* sticky: one check at the end instead of one per append */
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *t = realloc(b->s, cap);
-		if (!t) {
-			b->oom = true;
-			return;
-		}
-		b->s = t;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void sb_free(sbuf *b)
-{
-	free(b->s);
-	memset(b, 0, sizeof *b);
-}
 
 static char *dup_n(const char *s, size_t n)
 {
@@ -112,39 +79,6 @@ static size_t put_cp1252(unsigned char c, unsigned char *o)
 	return 3;
 }
 
-/* Length of the valid UTF-8 sequence at p (no overlongs, surrogates or > U+10FFFF),
-   or 0. */
-static size_t utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-	unsigned char c = p[0];
-	if (c < 0x80)
-		return 1;
-	size_t n;
-	unsigned char lo = 0x80, hi = 0xBF;
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2;
-	else if (c >= 0xE0 && c <= 0xEF) {
-		n = 3;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		n = 4;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else
-		return 0;
-	if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-	return n;
-}
-
 static bool valid_utf8(const unsigned char *p, size_t len)
 {
 	const unsigned char *end = p + len;
@@ -153,7 +87,7 @@ static bool valid_utf8(const unsigned char *p, size_t len)
 			p++;
 			continue;
 		}
-		size_t n = utf8_seq(p, end);
+		size_t n = utf8_seq_len(p, (size_t)(end - p));
 		if (!n)
 			return false;
 		p += n;
@@ -175,7 +109,7 @@ static char *to_utf8(const unsigned char *p, size_t len, bool mixed, size_t *out
 		return NULL;
 	const unsigned char *end = p + len;
 	while (p < end) {
-		size_t n = mixed ? utf8_seq(p, end) : (*p < 0x80);
+		size_t n = mixed ? utf8_seq_len(p, (size_t)(end - p)) : (*p < 0x80);
 		if (n) {
 			memcpy(o, p, n);
 			o += n;
@@ -509,7 +443,7 @@ static void walk(xmlNode *root, const walk_ops *ops, void *ud)
 
 /* Appends `s` to `b`, runs of white space (and control characters) as one space, none
    at the start; `*space` carries a pending space across calls. */
-static void put_collapsed(sbuf *b, bool *space, const char *s)
+static void put_collapsed(strbuf *b, bool *space, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
@@ -522,9 +456,9 @@ static void put_collapsed(sbuf *b, bool *space, const char *s)
 		while (*q > 0x20 && *q != 0x7F)
 			q++;
 		if (*space && b->len)
-			sb_put(b, " ", 1);
+			strbuf_put(b, " ", 1);
 		*space = false;
-		sb_put(b, (const char *)p, (size_t)(q - p));
+		strbuf_put(b, (const char *)p, (size_t)(q - p));
 		p = q;
 	}
 }
@@ -634,7 +568,7 @@ static bool hidden_alternative(const xmlNode *n)
 
 /* The text inside an element, collapsed, at most about `max` bytes; malloc'ed. */
 typedef struct {
-	sbuf b;
+	strbuf b;
 	bool space;
 	size_t max;
 	size_t budget; /* elements still to visit: bounds the cost of nested bylines */
@@ -683,32 +617,32 @@ static char *text_of(xmlNode *n, size_t max)
 	text_of_state t = {{0}, false, max, 4096};
 	walk(n, &ops, &t);
 	if (t.b.oom) {
-		sb_free(&t.b);
+		strbuf_free(&t.b);
 		return NULL;
 	}
 	size_t len = t.b.len;
 	char *s = trim_blanks(t.b.s ? t.b.s : "", &len);
 	len = cut_utf8(s, squeeze(s, len), max);
 	char *r = dup_n(s, len);
-	sb_free(&t.b);
+	strbuf_free(&t.b);
 	return r;
 }
 
 /* The same for an attribute value (a <meta> content). */
 static char *collapse(const char *v, size_t max)
 {
-	sbuf b = {0};
+	strbuf b = {0};
 	bool space = false;
 	put_collapsed(&b, &space, v ? v : "");
 	if (b.oom) {
-		sb_free(&b);
+		strbuf_free(&b);
 		return NULL;
 	}
 	size_t len = b.len;
 	char *s = trim_blanks(b.s ? b.s : "", &len);
 	len = cut_utf8(s, squeeze(s, len), max);
 	char *r = dup_n(s, len);
-	sb_free(&b);
+	strbuf_free(&b);
 	return r;
 }
 
@@ -722,7 +656,7 @@ typedef struct {
 	const char *author, *article_author, *ip_author;
 	const char *published, *ip_published, *date, *dc_date;
 	const char *keywords;
-	sbuf tags; /* article:tag values, ", "-joined */
+	strbuf tags; /* article:tag values, ", "-joined */
 } meta_state;
 
 static void set_once(const char **slot, const char *v)
@@ -761,8 +695,8 @@ static void meta_key(meta_state *m, const char *key, const char *content)
 		set_once(&m->keywords, content);
 	else if (!strcasecmp(key, "article:tag") && m->tags.len < TAGS_MAX) {
 		if (m->tags.len)
-			sb_put(&m->tags, ", ", 2);
-		sb_put(&m->tags, content, strlen(content));
+			strbuf_put(&m->tags, ", ", 2);
+		strbuf_put(&m->tags, content, strlen(content));
 	}
 }
 
@@ -900,7 +834,7 @@ typedef struct {
 	xmlNode *root;
 	bool strict;	/* skip elements whose class/id says chrome */
 	int in_article; /* <header> inside an <article> holds its title and lead: kept */
-	sbuf text, para;
+	strbuf text, para;
 	bool space;
 	size_t first_end; /* end of the first paragraph in `text` */
 	xmlNode *h1, *heading;
@@ -929,8 +863,8 @@ static void end_para(text_state *t)
 	if (n) {
 		t->paras++;
 		if (t->text.len)
-			sb_put(&t->text, "\n\n", 2);
-		sb_put(&t->text, s, n);
+			strbuf_put(&t->text, "\n\n", 2);
+		strbuf_put(&t->text, s, n);
 		if (!t->first_end)
 			t->first_end = t->text.len;
 	}
@@ -1120,8 +1054,8 @@ static int text_text(void *ud, const char *s)
 
 static void text_free(text_state *t)
 {
-	sb_free(&t->text);
-	sb_free(&t->para);
+	strbuf_free(&t->text);
+	strbuf_free(&t->para);
 	free(t->byline);
 	free(t->rel_author);
 	free(t->ip_author);
@@ -1451,7 +1385,7 @@ static int fill(article *out, htmlDocPtr doc, char reason[ARTICLE_REASON_LEN])
 	const char *tags = m.tags.len ? m.tags.s : m.keywords;
 	if (tags) {
 		/* "a,b ,  c" -> "a, b, c" */
-		sbuf b = {0};
+		strbuf b = {0};
 		for (const char *p = tags; *p && b.len < TAGS_MAX;) {
 			const char *e = strchr(p, ',');
 			if (!e)
@@ -1459,15 +1393,15 @@ static int fill(article *out, htmlDocPtr doc, char reason[ARTICLE_REASON_LEN])
 			char *one = dup_n(p, (size_t)(e - p)), *c = one ? collapse(one, 200) : NULL;
 			if (c && *c) {
 				if (b.len)
-					sb_put(&b, ", ", 2);
-				sb_put(&b, c, strlen(c));
+					strbuf_put(&b, ", ", 2);
+				strbuf_put(&b, c, strlen(c));
 			}
 			free(one);
 			free(c);
 			p = *e ? e + 1 : e;
 		}
 		if (b.oom) {
-			sb_free(&b);
+			strbuf_free(&b);
 			goto oom;
 		}
 		out->tags = b.s;
@@ -1477,7 +1411,7 @@ static int fill(article *out, htmlDocPtr doc, char reason[ARTICLE_REASON_LEN])
 oom:
 	snprintf(reason, ARTICLE_REASON_LEN, "out of memory");
 done:
-	sb_free(&m.tags);
+	strbuf_free(&m.tags);
 	text_free(&body);
 	text_free(&best);
 	text_free(&cand);

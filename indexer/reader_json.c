@@ -55,6 +55,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "strbuf.h"
+#include "utf8.h"
+
 #define ID_MAX 100       /* bytes of an id in a key */
 #define TITLE_CHARS 80   /* characters of text a missing title is made from */
 #define PROBLEMS_MAX 100 /* problems reported one by one per file; the rest are counted */
@@ -92,39 +95,6 @@ static char lower(char c)
 	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-/* Length of the well-formed UTF-8 sequence at `s` (`n` > 0 bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	if (c < 0x80)
-		return 1;
-	size_t need;
-	unsigned lo = 0x80, hi = 0xBF;
-	if (c >= 0xC2 && c <= 0xDF) {
-		need = 1;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		need = 2;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 3;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else {
-		return 0;
-	}
-	if (n < need + 1 || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t k = 2; k <= need; k++)
-		if ((s[k] & 0xC0) != 0x80)
-			return 0;
-	return need + 1;
-}
-
 /* Makes `s` safe to show or store: control characters become `ctrl`, bytes that are not
    well-formed UTF-8 (jansson's messages quote input; snprintf may cut a character) '?'. */
 static void sanitize(char *s, char ctrl)
@@ -136,7 +106,7 @@ static void sanitize(char *s, char ctrl)
 			p[i++] = (unsigned char)ctrl;
 			continue;
 		}
-		size_t k = utf8_len(p + i, n - i);
+		size_t k = utf8_seq_len(p + i, n - i);
 		if (!k) {
 			p[i++] = '?';
 			continue;
@@ -183,55 +153,6 @@ static void set_reason(char *reason, const char *fmt, ...)
 
 /* ---- a growing string; out of memory is sticky and checked once at the end ----------- */
 
-typedef struct {
-	char *s;
-	size_t len, cap;
-	bool oom;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-	if (b->oom || n == 0)
-		return;
-	if (n >= SIZE_MAX / 2 - b->len) {
-		b->oom = true;
-		return;
-	}
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->s, cap);
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void sb_cut(sbuf *b, size_t len)
-{
-	if (len < b->len) {
-		b->len = len;
-		b->s[len] = '\0';
-	}
-}
-
-/* The string, owned by the caller: "" when nothing was put, NULL when out of memory. */
-static char *sb_take(sbuf *b)
-{
-	char *s = b->oom ? NULL : b->s ? b->s : calloc(1, 1);
-	if (!s)
-		free(b->s);
-	*b = (sbuf){0};
-	return s;
-}
-
 /* ---- text cleaning ----------------------------------------------------------------- */
 
 /*
@@ -239,7 +160,7 @@ static char *sb_take(sbuf *b)
  * fields start and end without blanks and runs of blanks or breaks collapse.
  */
 typedef struct {
-	sbuf *out;
+	strbuf *out;
 	size_t start;  /* out->len when this field began */
 	bool one_para; /* titles, leads, names: paragraph breaks become spaces */
 	bool space, para;
@@ -249,12 +170,12 @@ static void cl_text(cleaner *c, const char *s, size_t n)
 {
 	if (c->out->len > c->start) {
 		if (c->para && !c->one_para)
-			sb_put(c->out, "\n\n", 2);
+			strbuf_put(c->out, "\n\n", 2);
 		else if (c->para || c->space)
-			sb_put(c->out, " ", 1);
+			strbuf_put(c->out, " ", 1);
 	}
 	c->space = c->para = false;
-	sb_put(c->out, s, n);
+	strbuf_put(c->out, s, n);
 }
 
 static const struct {
@@ -519,7 +440,7 @@ static void put_value(cleaner *c, json_t *v, bool paras, int depth)
 }
 
 /* The cleaned text of the first of `names` that has some, into the empty `out`. */
-static void first_text(json_t *o, const char *const *names, bool paras, sbuf *out)
+static void first_text(json_t *o, const char *const *names, bool paras, strbuf *out)
 {
 	for (; *names && out->len == 0 && !out->oom; names++) {
 		json_t *v = json_object_get(o, *names);
@@ -534,21 +455,21 @@ static void first_text(json_t *o, const char *const *names, bool paras, sbuf *ou
 
 /* Appends one cleaned item of a list; nothing (not even the separator) when it is
    empty. Returns where the item starts. */
-static size_t put_item(sbuf *out, const char *s, size_t n)
+static size_t put_item(strbuf *out, const char *s, size_t n)
 {
 	size_t len0 = out->len;
 	if (len0)
-		sb_put(out, ", ", 2);
+		strbuf_put(out, ", ", 2);
 	size_t len1 = out->len;
 	cleaner c = {.out = out, .start = len1, .one_para = true};
 	clean(&c, s, n, looks_html(s, n));
 	if (out->len == len1)
-		sb_cut(out, len0);
+		strbuf_cut(out, len0);
 	return len1;
 }
 
 /* A person: "Camille Lefèvre", "Par Camille Lefèvre", {"name": "Camille Lefèvre"}. */
-static void put_person(sbuf *out, json_t *v)
+static void put_person(strbuf *out, json_t *v)
 {
 	if (json_is_object(v))
 		v = json_object_get(v, "name");
@@ -569,11 +490,11 @@ static void put_person(sbuf *out, json_t *v)
 		out->len -= drop;
 	}
 	if (out->len == at)
-		sb_cut(out, len0);
+		strbuf_cut(out, len0);
 }
 
 /* Tags from a string: split at commas. */
-static void put_tags(sbuf *out, json_t *v)
+static void put_tags(strbuf *out, json_t *v)
 {
 	if (json_is_object(v))
 		v = json_object_get(v, "name");
@@ -588,7 +509,7 @@ static void put_tags(sbuf *out, json_t *v)
 	}
 }
 
-static void first_list(json_t *o, const char *const *names, void (*put)(sbuf *, json_t *), sbuf *out)
+static void first_list(json_t *o, const char *const *names, void (*put)(strbuf *, json_t *), strbuf *out)
 {
 	for (; *names && out->len == 0 && !out->oom; names++) {
 		json_t *v = json_object_get(o, *names);
@@ -802,10 +723,10 @@ static char *derive_title(const char *text, size_t para)
 			cut++;
 		chars++;
 	}
-	sbuf t = {0};
+	strbuf t = {0};
 	if (cut >= para) {
-		sb_put(&t, text, para);
-		return sb_take(&t);
+		strbuf_put(&t, text, para);
+		return strbuf_take(&t);
 	}
 	size_t k = cut;
 	while (k > 0 && text[k] != ' ')
@@ -815,9 +736,9 @@ static char *derive_title(const char *text, size_t para)
 	size_t keep = cut;
 	while (keep > 0 && strchr(" ,;:-", text[keep - 1]))
 		keep--;
-	sb_put(&t, text, keep ? keep : cut);
-	sb_put(&t, "\xE2\x80\xA6", 3);
-	return sb_take(&t);
+	strbuf_put(&t, text, keep ? keep : cut);
+	strbuf_put(&t, "\xE2\x80\xA6", 3);
+	return strbuf_take(&t);
 }
 
 enum { REC_OK, REC_EMPTY, REC_OOM };
@@ -825,7 +746,7 @@ enum { REC_OK, REC_EMPTY, REC_OOM };
 /* Fills `a` (zeroed) from the object. REC_EMPTY when it has neither title nor text. */
 static int build(json_t *o, article *a, char id[ID_MAX + 1])
 {
-	sbuf title = {0}, body = {0}, lead = {0}, text = {0}, author = {0}, url = {0}, tags = {0};
+	strbuf title = {0}, body = {0}, lead = {0}, text = {0}, author = {0}, url = {0}, tags = {0};
 	int rc = REC_OOM;
 	first_text(o, title_names, false, &title);
 	first_text(o, body_names, true, &body);
@@ -833,11 +754,11 @@ static int build(json_t *o, article *a, char id[ID_MAX + 1])
 	if (title.oom || body.oom || lead.oom)
 		goto out;
 	if (lead.len && !starts_with_lead(body.s ? body.s : "", body.len, lead.s, lead.len)) {
-		sb_put(&text, lead.s, lead.len);
+		strbuf_put(&text, lead.s, lead.len);
 		if (body.len)
-			sb_put(&text, "\n\n", 2);
+			strbuf_put(&text, "\n\n", 2);
 	}
-	sb_put(&text, body.s, body.len);
+	strbuf_put(&text, body.s, body.len);
 	if (text.oom)
 		goto out;
 	if (!title.len && !text.len) {
@@ -846,8 +767,8 @@ static int build(json_t *o, article *a, char id[ID_MAX + 1])
 	}
 	const char *brk = text.len ? strstr(text.s, "\n\n") : NULL;
 	a->lead_len = brk ? (size_t)(brk - text.s) : text.len;
-	a->title = title.len ? sb_take(&title) : derive_title(text.s, a->lead_len);
-	a->text = sb_take(&text);
+	a->title = title.len ? strbuf_take(&title) : derive_title(text.s, a->lead_len);
+	a->text = strbuf_take(&text);
 	if (!a->title || !a->text)
 		goto out;
 
@@ -856,8 +777,8 @@ static int build(json_t *o, article *a, char id[ID_MAX + 1])
 	first_text(o, url_names, false, &url);
 	if (author.oom || tags.oom || url.oom)
 		goto out;
-	if ((author.len && !(a->author = sb_take(&author))) || (tags.len && !(a->tags = sb_take(&tags))) ||
-	    (url.len && !(a->url = sb_take(&url))))
+	if ((author.len && !(a->author = strbuf_take(&author))) || (tags.len && !(a->tags = strbuf_take(&tags))) ||
+	    (url.len && !(a->url = strbuf_take(&url))))
 		goto out;
 	char date[11];
 	for (const char *const *name = date_names; *name; name++)

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
+
 /* Written in place of a '[' (or "![") that turned out to open a link, and removed when
    the paragraph is copied out: the link text is already out by the time we know. */
 #define MARK '\x01'
@@ -41,59 +43,27 @@ typedef struct {
 
 /* ---- buffers: a failed allocation is remembered and checked once at the end ------- */
 
-typedef struct {
-	char *s;
-	size_t len, cap;
-	bool oom;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *t = realloc(b->s, cap);
-		if (!t) {
-			b->oom = true;
-			return;
-		}
-		b->s = t;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void sb_putc(sbuf *b, char c)
-{
-	sb_put(b, &c, 1);
-}
-
-static void put_utf8(sbuf *b, uint32_t c)
+static void put_utf8(strbuf *b, uint32_t c)
 {
 	char u[4];
 	if (c < 0x80) {
 		u[0] = (char)c;
-		sb_put(b, u, 1);
+		strbuf_put(b, u, 1);
 	} else if (c < 0x800) {
 		u[0] = (char)(0xC0 | c >> 6);
 		u[1] = (char)(0x80 | (c & 0x3F));
-		sb_put(b, u, 2);
+		strbuf_put(b, u, 2);
 	} else if (c < 0x10000) {
 		u[0] = (char)(0xE0 | c >> 12);
 		u[1] = (char)(0x80 | ((c >> 6) & 0x3F));
 		u[2] = (char)(0x80 | (c & 0x3F));
-		sb_put(b, u, 3);
+		strbuf_put(b, u, 3);
 	} else {
 		u[0] = (char)(0xF0 | c >> 18);
 		u[1] = (char)(0x80 | ((c >> 12) & 0x3F));
 		u[2] = (char)(0x80 | ((c >> 6) & 0x3F));
 		u[3] = (char)(0x80 | (c & 0x3F));
-		sb_put(b, u, 4);
+		strbuf_put(b, u, 4);
 	}
 }
 
@@ -108,7 +78,7 @@ static bool printable_cp(uint32_t c)
  * Copies `n` bytes to `dst` with white space collapsed: runs of blanks and control
  * characters become one space, none at either end; MARK bytes vanish.
  */
-static void squeeze(sbuf *dst, const char *s, size_t n)
+static void squeeze(strbuf *dst, const char *s, size_t n)
 {
 	bool space = false, any = false;
 	size_t i = 0;
@@ -124,14 +94,14 @@ static void squeeze(sbuf *dst, const char *s, size_t n)
 			continue;
 		}
 		if (space) {
-			sb_putc(dst, ' ');
+			strbuf_putc(dst, ' ');
 			space = false;
 		}
 		/* the run of ordinary bytes, in one copy */
 		size_t j = i + 1;
 		while (j < n && (unsigned char)s[j] > 0x20 && s[j] != 0x7F && s[j] != MARK)
 			j++;
-		sb_put(dst, s + i, j - i);
+		strbuf_put(dst, s + i, j - i);
 		any = true;
 		i = j;
 	}
@@ -140,8 +110,8 @@ static void squeeze(sbuf *dst, const char *s, size_t n)
 /* A malloc'ed copy of `s` squeezed, or NULL when out of memory. */
 static char *squeeze_dup(const char *s, size_t n)
 {
-	sbuf b = {0};
-	sb_put(&b, "", 0);
+	strbuf b = {0};
+	strbuf_put(&b, "", 0);
 	squeeze(&b, s, n);
 	if (b.oom) {
 		free(b.s);
@@ -270,7 +240,7 @@ static enum fm_key fm_key_kind(span k)
 /* What the front matter gave; its strings go straight into the article. */
 typedef struct {
 	article *a;
-	sbuf tags; /* "a, b, c" */
+	strbuf tags; /* "a, b, c" */
 	size_t ntags;
 	bool url_key; /* url came from "url", which wins over "permalink" */
 	bool oom;
@@ -278,18 +248,18 @@ typedef struct {
 
 /* A value: its items, each ended by a NUL byte (control characters became spaces). */
 typedef struct {
-	sbuf b;
+	strbuf b;
 	size_t n;
 } values;
 
 static void val_putc(values *v, char c)
 {
-	sb_putc(&v->b, (unsigned char)c < 0x20 ? ' ' : c);
+	strbuf_putc(&v->b, (unsigned char)c < 0x20 ? ' ' : c);
 }
 
 static void val_end_item(values *v)
 {
-	sb_put(&v->b, "\0", 1); /* the separator counts in len */
+	strbuf_put(&v->b, "\0", 1); /* the separator counts in len */
 	v->n++;
 }
 
@@ -324,7 +294,7 @@ static const char *fm_escape(const char *p, const char *end, values *v)
 	}
 	switch (c) {
 	case '_':
-		sb_put(&v->b, "\xC2\xA0", 2); /* YAML's escaped no-break space */
+		strbuf_put(&v->b, "\xC2\xA0", 2); /* YAML's escaped no-break space */
 		break;
 	case 'n': case 't': case 'r': case 'b': case 'f': case 'v': case 'a': case 'e': case '0':
 	case 'N': case 'L': case 'P':
@@ -420,8 +390,8 @@ static void fm_add_tag(meta *m, span t)
 		p = q ? q + 2 : end;
 	}
 	if (m->tags.len)
-		sb_put(&m->tags, ", ", 2);
-	sb_put(&m->tags, t.s, t.n);
+		strbuf_put(&m->tags, ", ", 2);
+	strbuf_put(&m->tags, t.s, t.n);
 	m->ntags++;
 }
 
@@ -552,15 +522,15 @@ static void fm_yaml(meta *m, const char *p, const char *end)
 	enum { V_NONE, V_EMPTY, V_LIST, V_SCALAR, V_FLOW, V_DONE } state = V_NONE;
 	enum fm_key key = FK_NONE;
 	values v = {{0}, 0};
-	sbuf flow = {0};
+	strbuf flow = {0};
 	for (;;) {
 		span line = {p, 0};
 		bool more = next_line(&p, end, &line);
 		span c = trim(line);
 		if (state == V_FLOW) { /* a flow list over several lines, up to its bracket */
 			if (more) {
-				sb_putc(&flow, ' ');
-				sb_put(&flow, c.s, c.n);
+				strbuf_putc(&flow, ' ');
+				strbuf_put(&flow, c.s, c.n);
 				if (!memchr(c.s, ']', c.n))
 					continue;
 			}
@@ -626,7 +596,7 @@ static void fm_yaml(meta *m, const char *p, const char *end)
 				val_end_item(&v);
 				state = V_DONE;
 			} else {
-				sb_put(&flow, rest.s, rest.n);
+				strbuf_put(&flow, rest.s, rest.n);
 				state = V_FLOW;
 				if (memchr(rest.s, ']', rest.n)) {
 					fm_flow_list(flow.s, flow.s + flow.len, &v);
@@ -682,7 +652,7 @@ static void fm_toml(meta *m, const char *p, const char *end)
 {
 	bool section_ok = true;
 	values v = {{0}, 0};
-	sbuf more = {0};
+	strbuf more = {0};
 	span line;
 	while (next_line(&p, end, &line)) {
 		span c = trim(line), k, rest;
@@ -712,11 +682,11 @@ static void fm_toml(meta *m, const char *p, const char *end)
 			}
 		} else if (rest.n && rest.s[0] == '[') {
 			/* an array may go on over the next lines, up to its ']' */
-			sb_put(&more, rest.s, rest.n);
+			strbuf_put(&more, rest.s, rest.n);
 			while (!memchr(rest.s, ']', rest.n) && next_line(&p, end, &line)) {
 				rest = trim(line);
-				sb_putc(&more, ' ');
-				sb_put(&more, rest.s, rest.n);
+				strbuf_putc(&more, ' ');
+				strbuf_put(&more, rest.s, rest.n);
 			}
 			if (more.s)
 				fm_flow_list(more.s, more.s + more.len, &v);
@@ -726,10 +696,10 @@ static void fm_toml(meta *m, const char *p, const char *end)
 			rest = from(rest, 3);
 			for (;;) {
 				size_t at = ci_find(rest, q);
-				sb_put(&more, rest.s, at == SIZE_MAX ? rest.n : at);
+				strbuf_put(&more, rest.s, at == SIZE_MAX ? rest.n : at);
 				if (at != SIZE_MAX || !next_line(&p, end, &line))
 					break;
-				sb_putc(&more, ' ');
+				strbuf_putc(&more, ' ');
 				rest = trim(line);
 			}
 			for (size_t i = 0; i < more.len; i++)
@@ -1243,7 +1213,7 @@ static enum cls class_before(const unsigned char *s, size_t n, size_t i)
 typedef struct {
 	const char *s;
 	size_t n;
-	sbuf *out;
+	strbuf *out;
 	const doc *d;
 	bool table;
 	bool no_closer[MAX_TICKS + 1]; /* no run of exactly k backticks is left */
@@ -1264,9 +1234,9 @@ static void put_text(inl *x, size_t i, size_t j)
 		size_t m = k;
 		while (m < j && (unsigned char)x->s[m] >= 0x20 && x->s[m] != 0x7F)
 			m++;
-		sb_put(x->out, x->s + k, m - k);
+		strbuf_put(x->out, x->s + k, m - k);
 		if (m < j) {
-			sb_putc(x->out, ' ');
+			strbuf_putc(x->out, ' ');
 			m++;
 		}
 		k = m;
@@ -1370,7 +1340,7 @@ static size_t ref_label(const inl *x, size_t p)
 static size_t close_bracket(inl *x, size_t i)
 {
 	if (x->nopen == 0) {
-		sb_putc(x->out, ']');
+		strbuf_putc(x->out, ']');
 		return i + 1;
 	}
 	x->nopen--;
@@ -1391,7 +1361,7 @@ static size_t close_bracket(inl *x, size_t i)
 	if (!after && ref_defined(x->d, label))
 		after = i + 1; /* [shortcut], when defined */
 	if (!after) {
-		sb_putc(x->out, ']');
+		strbuf_putc(x->out, ']');
 		return i + 1;
 	}
 	if (!x->out->oom) {
@@ -1453,7 +1423,7 @@ static size_t entity(inl *x, size_t i)
 		if (printable_cp(cp))
 			put_utf8(x->out, cp);
 		else
-			sb_putc(x->out, ' ');
+			strbuf_putc(x->out, ' ');
 		return q + 1;
 	}
 	while (q < n && q - i <= 32 && is_alnum(s[q]))
@@ -1462,7 +1432,7 @@ static size_t entity(inl *x, size_t i)
 		return 0;
 	for (size_t k = 0; k < sizeof entities / sizeof entities[0]; k++)
 		if (strlen(entities[k].name) == q - i - 1 && memcmp(entities[k].name, s + i + 1, q - i - 1) == 0) {
-			sb_put(x->out, entities[k].utf8, strlen(entities[k].utf8));
+			strbuf_put(x->out, entities[k].utf8, strlen(entities[k].utf8));
 			return q + 1;
 		}
 	return 0; /* unknown: left as written */
@@ -1580,12 +1550,12 @@ static size_t angle(inl *x, size_t i)
 	}
 	q += s[q] == '/' ? 2 : 1;
 	if (!inline_element(name))
-		sb_putc(x->out, ' ');
+		strbuf_putc(x->out, ' ');
 	return q;
 }
 
 /* Writes the text of `s` (a block's lines joined by spaces) without its markup. */
-static void inline_text(const doc *d, const char *s, size_t n, bool table, sbuf *out)
+static void inline_text(const doc *d, const char *s, size_t n, bool table, strbuf *out)
 {
 	inl x;
 	memset(&x, 0, sizeof x);
@@ -1602,10 +1572,10 @@ static void inline_text(const doc *d, const char *s, size_t n, bool table, sbuf 
 		switch (c) {
 		case '\\':
 			if (i + 1 < n && s[i + 1] > 0x20 && s[i + 1] < 0x7F && !is_alnum(s[i + 1])) {
-				sb_putc(out, s[i + 1]); /* an escaped character is only itself */
+				strbuf_putc(out, s[i + 1]); /* an escaped character is only itself */
 				i += 2;
 			} else {
-				sb_putc(out, '\\');
+				strbuf_putc(out, '\\');
 				i++;
 			}
 			break;
@@ -1630,7 +1600,7 @@ static void inline_text(const doc *d, const char *s, size_t n, bool table, sbuf 
 			else /* "~~barré~~"; a lone "~" is "about" */
 				drop = j - i == 2 && (left || right);
 			if (!drop)
-				sb_put(out, s + i, j - i);
+				strbuf_put(out, s + i, j - i);
 			i = j;
 			break;
 		}
@@ -1639,10 +1609,10 @@ static void inline_text(const doc *d, const char *s, size_t n, bool table, sbuf 
 				x.openers[x.nopen].out = out->len;
 				x.openers[x.nopen].in = i + 1;
 				x.openers[x.nopen++].image = true;
-				sb_put(out, "![", 2);
+				strbuf_put(out, "![", 2);
 				i += 2;
 			} else {
-				sb_putc(out, '!');
+				strbuf_putc(out, '!');
 				i++;
 			}
 			break;
@@ -1652,7 +1622,7 @@ static void inline_text(const doc *d, const char *s, size_t n, bool table, sbuf 
 				x.openers[x.nopen].in = i;
 				x.openers[x.nopen++].image = false;
 			}
-			sb_putc(out, '[');
+			strbuf_putc(out, '[');
 			i++;
 			break;
 		case ']':
@@ -1661,17 +1631,17 @@ static void inline_text(const doc *d, const char *s, size_t n, bool table, sbuf 
 		case '<':
 			next = angle(&x, i);
 			if (!next)
-				sb_putc(out, '<');
+				strbuf_putc(out, '<');
 			i = next ? next : i + 1;
 			break;
 		case '&':
 			next = entity(&x, i);
 			if (!next)
-				sb_putc(out, '&');
+				strbuf_putc(out, '&');
 			i = next ? next : i + 1;
 			break;
 		case '|':
-			sb_putc(out, table ? ' ' : '|');
+			strbuf_putc(out, table ? ' ' : '|');
 			i++;
 			break;
 		default:
@@ -1688,21 +1658,21 @@ static void inline_text(const doc *d, const char *s, size_t n, bool table, sbuf 
 
 typedef struct {
 	doc d;
-	sbuf join, tmp, line; /* scratch */
+	strbuf join, tmp, line; /* scratch */
 } ctx;
 
 /* The clean text of lines [first, first + n) of the doc, into `dst` (appended). */
-static void lines_text(ctx *c, size_t first, size_t n, bool table, sbuf *dst)
+static void lines_text(ctx *c, size_t first, size_t n, bool table, strbuf *dst)
 {
 	c->join.len = 0;
-	sb_put(&c->join, "", 0);
+	strbuf_put(&c->join, "", 0);
 	for (size_t k = 0; k < n; k++) {
 		if (k)
-			sb_putc(&c->join, ' ');
-		sb_put(&c->join, c->d.lines[first + k].s, c->d.lines[first + k].n);
+			strbuf_putc(&c->join, ' ');
+		strbuf_put(&c->join, c->d.lines[first + k].s, c->d.lines[first + k].n);
 	}
 	c->tmp.len = 0;
-	sb_put(&c->tmp, "", 0);
+	strbuf_put(&c->tmp, "", 0);
 	if (c->join.s)
 		inline_text(&c->d, c->join.s, c->join.len, table, &c->tmp);
 	if (c->tmp.s)
@@ -1764,7 +1734,7 @@ static bool header_lines(ctx *c, article *a)
 		seen++;
 		while (bl->n) {
 			c->line.len = 0;
-			sb_put(&c->line, "", 0);
+			strbuf_put(&c->line, "", 0);
 			lines_text(c, bl->first, 1, false, &c->line);
 			if (c->line.oom || c->tmp.oom || c->join.oom)
 				return false;
@@ -1817,7 +1787,7 @@ static bool choose_title(ctx *c, article *a)
 		/* the front matter's title, repeated as the first heading: said once */
 		if (h1 == 0) {
 			c->line.len = 0;
-			sb_put(&c->line, "", 0);
+			strbuf_put(&c->line, "", 0);
 			lines_text(c, d->blocks[h1].first, d->blocks[h1].n, false, &c->line);
 			if (c->line.s && same_words(c->line.s, a->title))
 				d->blocks[h1].n = 0;
@@ -1830,7 +1800,7 @@ static bool choose_title(ctx *c, article *a)
 		while (bl->n) {
 			bool whole = bl->kind == B_HEADING;
 			c->line.len = 0;
-			sb_put(&c->line, "", 0);
+			strbuf_put(&c->line, "", 0);
 			lines_text(c, bl->first, whole ? bl->n : 1, bl->kind == B_TABLE, &c->line);
 			if (c->line.oom || c->tmp.oom || c->join.oom)
 				return false;
@@ -1842,7 +1812,7 @@ static bool choose_title(ctx *c, article *a)
 			}
 			if (c->line.len) {
 				a->title = c->line.s;
-				c->line = (sbuf){0};
+				c->line = (strbuf){0};
 				return true;
 			}
 		}
@@ -1866,8 +1836,8 @@ int reader_markdown(article *out, const char *buf, size_t len, char reason[ARTIC
 	p = front_matter(&m, p, end);
 	ctx c;
 	memset(&c, 0, sizeof c);
-	sbuf text = {0};
-	sb_put(&text, "", 0);
+	strbuf text = {0};
+	strbuf_put(&text, "", 0);
 	bool ok = !m.oom && !m.tags.oom && !text.oom;
 	if (ok && m.tags.len && !(out->tags = squeeze_dup(m.tags.s, m.tags.len)))
 		ok = false;
@@ -1881,7 +1851,7 @@ int reader_markdown(article *out, const char *buf, size_t len, char reason[ARTIC
 			continue;
 		size_t before = text.len;
 		if (text.len)
-			sb_put(&text, "\n\n", 2);
+			strbuf_put(&text, "\n\n", 2);
 		size_t start = text.len;
 		lines_text(&c, bl->first, bl->n, bl->kind == B_TABLE, &text);
 		if (text.len == start) { /* nothing left once the markup is gone */

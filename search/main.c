@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fouille.h"
+#include "../indexer/utf8.h"
 
 static const char USAGE[] =
 	"usage: fouille-search [options] [--] WORDS...\n"
@@ -56,35 +57,6 @@ typedef struct style {
 
 /* ---- JSON ---------------------------------------------------------------------- */
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	unsigned cp;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
 /* A JSON string; bytes that are not UTF-8 (a file name can hold any) become U+FFFD. */
 static void json_string(FILE *f, const char *s)
 {
@@ -110,7 +82,7 @@ static void json_string(FILE *f, const char *s)
 		} else if (c < 0x20 || c == 0x7f) {
 			fprintf(f, "\\u%04x", c), i++;
 		} else {
-			size_t len = utf8_len(p + i, n - i);
+			size_t len = utf8_seq_len(p + i, n - i);
 			if (len == 0) {
 				fputs("\\ufffd", f);
 				i++;

@@ -30,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../indexer/strbuf.h"
+
 #include "ranking.h"
 
 /* More words than this are ignored: a pasted paragraph must not make a huge query. */
@@ -47,38 +49,6 @@
 #define QUERY_DATE_MAX 48
 
 /* ---- small helpers ------------------------------------------------------------- */
-
-typedef struct sbuf {
-	char *s;
-	size_t len, cap;
-	int oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->s, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void sb_str(sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
 
 static char *xstrdup(const char *s)
 {
@@ -469,9 +439,9 @@ typedef struct parser {
 	unsigned skipped_opens; /* "(" ignored for depth; their ")" are ignored too */
 	q_field field; /* QF_TITLE inside title:( ... ), else QF_BODY */
 	int oom, too_long, too_deep, stray_close, missing_close, empty_exclusion;
-	sbuf stops; /* "le, la" for the notice */
+	strbuf stops; /* "le, la" for the notice */
 	size_t nstops;
-	sbuf notes; /* the other notes, in the order met, each once */
+	strbuf notes; /* the other notes, in the order met, each once */
 } parser;
 
 static void advance(parser *ps)
@@ -491,8 +461,8 @@ static void note(parser *ps, const char *fmt, ...)
 	if (ps->notes.s && strstr(ps->notes.s, msg))
 		return;
 	if (ps->notes.len)
-		sb_str(&ps->notes, "; ");
-	sb_str(&ps->notes, msg);
+		strbuf_puts(&ps->notes, "; ");
+	strbuf_puts(&ps->notes, msg);
 }
 
 /* A note quoting the person's text: "<before>'<text>'<after>". */
@@ -563,8 +533,8 @@ static void note_stop(parser *ps, const char *w)
 		s = e ? e + 2 : s + l;
 	}
 	if (ps->nstops)
-		sb_str(&ps->stops, ", ");
-	sb_add(&ps->stops, w, n);
+		strbuf_puts(&ps->stops, ", ");
+	strbuf_put(&ps->stops, w, n);
 	ps->nstops++;
 }
 
@@ -1313,19 +1283,19 @@ static int collect_terms(query *q, const qnode *n, unsigned *nwords)
 
 /* ---- the notice ---------------------------------------------------------------- */
 
-static void add_note(sbuf *b, const char *s)
+static void add_note(strbuf *b, const char *s)
 {
 	if (b->len)
-		sb_str(b, "; ");
-	sb_str(b, s);
+		strbuf_puts(b, "; ");
+	strbuf_puts(b, s);
 }
 
 static char *make_notice(parser *ps)
 {
-	sbuf b = {0};
+	strbuf b = {0};
 	if (ps->nstops) {
 		add_note(&b, "ignored common words: ");
-		sb_add(&b, ps->stops.s, ps->stops.len);
+		strbuf_put(&b, ps->stops.s, ps->stops.len);
 	}
 	if (ps->lx.unclosed_quote)
 		add_note(&b, "unbalanced quote closed at the end");

@@ -16,27 +16,14 @@ import sys
 import tempfile
 import time
 
-BIN = os.environ.get("FOUILLE_BIN", "build")
-SRC = os.environ.get("FOUILLE_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-INDEX = os.path.join(BIN, "fouille-index")
-SEARCH = os.path.join(BIN, "fouille-search")
+import clitest
+from clitest import SRC, INDEX, SEARCH, check
+
 KILLS = int(os.environ.get("FOUILLE_CRASH_KILLS", "30"))
-
-passed = failed = 0
-
-
-def check(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAILED: {what}" + (f"\n  {detail}" if detail else ""), file=sys.stderr)
 
 
 def run(args, timeout=300):
-    p = subprocess.run(args, capture_output=True, timeout=timeout)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    return clitest.run(args, timeout=timeout, wrap=False)
 
 
 WORDS = ("marée", "falaise", "goéland", "phare", "chalutier", "écluse", "estuaire", "dune", "embruns",
@@ -209,8 +196,7 @@ def main():
         test_kills(tmp)
         test_second_writer(tmp)
         test_search_during_reindex(tmp)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return clitest.summary()
 
 
 if __name__ == "__main__":

@@ -6,36 +6,15 @@ import json
 import os
 import pty
 import sqlite3
-import subprocess
 import sys
 import tempfile
 
-BIN = os.environ.get("FOUILLE_BIN", "build")
-SRC = os.environ.get("FOUILLE_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-INDEX = os.path.join(BIN, "fouille-index")
-SEARCH = os.path.join(BIN, "fouille-search")
-
-# FOUILLE_WRAPPER runs every fouille program under another, e.g. valgrind (.ci/run)
-WRAP = os.environ.get("FOUILLE_WRAPPER", "").split()
-
-passed = failed = 0
-
-
-def check(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAILED: {what}" + (f"\n  {detail}" if detail else ""), file=sys.stderr)
+import clitest
+from clitest import SRC, INDEX, SEARCH, check
 
 
 def run(args, cwd=None):
-    args = WRAP + list(args) if WRAP and args and args[0] in (INDEX, SEARCH) else args
-    env = dict(os.environ)
-    env.pop("FOUILLE_INDEX", None)
-    p = subprocess.run(args, cwd=cwd, env=env, capture_output=True, timeout=300)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    return clitest.run(args, cwd=cwd)
 
 
 def search(folder, *words):
@@ -267,8 +246,7 @@ def main():
         test_walk_limits(tmp)
         test_fixtures(tmp)
         test_progress_on_terminal(tmp)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return clitest.summary()
 
 
 if __name__ == "__main__":

@@ -13,21 +13,8 @@ import subprocess
 import sys
 import tempfile
 
-BIN = os.environ.get("FOUILLE_BIN", "build")
-SRC = os.environ.get("FOUILLE_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-INDEX = os.path.join(BIN, "fouille-index")
-SEARCH = os.path.join(BIN, "fouille-search")
-
-passed = failed = 0
-
-
-def check(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAILED: {what}" + (f"\n  {detail}" if detail else ""), file=sys.stderr)
+import clitest
+from clitest import SRC, INDEX, SEARCH, check
 
 
 def run(args, limit=None):
@@ -89,8 +76,7 @@ def main():
         finally:
             if mounted:
                 subprocess.run(["umount", small])
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return clitest.summary()
 
 
 if __name__ == "__main__":

@@ -10,35 +10,12 @@ import sys
 import tempfile
 import unicodedata
 
-BIN = os.environ.get("FOUILLE_BIN", "build")
-SRC = os.environ.get("FOUILLE_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-INDEX = os.path.join(BIN, "fouille-index")
-SEARCH = os.path.join(BIN, "fouille-search")
-EXAMPLE = os.path.join(BIN, "fouille-example")
-
-# FOUILLE_WRAPPER runs every fouille program under another, e.g. valgrind (.ci/run)
-WRAP = os.environ.get("FOUILLE_WRAPPER", "").split()
-
-passed = failed = 0
-
-
-def check(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAILED: {what}" + (f"\n  {detail}" if detail else ""), file=sys.stderr)
+import clitest
+from clitest import SRC, INDEX, SEARCH, EXAMPLE, check
 
 
 def run(args, cwd=None, env=None):
-    args = WRAP + list(args) if WRAP and args and args[0] in (INDEX, SEARCH, EXAMPLE) else args
-    e = dict(os.environ)
-    e.pop("FOUILLE_INDEX", None)
-    if env:
-        e.update(env)
-    p = subprocess.run(args, cwd=cwd, env=e, capture_output=True, timeout=120)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    return clitest.run(args, cwd=cwd, env=env, timeout=120)
 
 
 def search_json(folder, *words, extra=()):
@@ -496,8 +473,7 @@ def main():
         test_terminal_and_arguments(folder)
         test_incremental(tmp)
         test_bad_files(tmp)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return clitest.summary()
 
 
 if __name__ == "__main__":

@@ -25,26 +25,15 @@ import subprocess
 import sys
 import tempfile
 
-BIN = os.environ.get("FOUILLE_BIN", "build")
-SRC = os.environ.get("FOUILLE_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import clitest
+from clitest import BIN, SRC, check
+
 CMAKE = os.environ.get("CMAKE_COMMAND", "cmake")
 CC = os.environ.get("CC") or "cc"
 EXTRA = shlex.split(os.environ.get("FOUILLE_EMBED_FLAGS", ""))
 EXAMPLE_SRC = os.path.join(SRC, "examples", "search_example.c")
 QUERY = "réfugiés ukrainiens"
 EXPECTED_PATH = "international-ukraine-refugies-pologne.txt"
-
-passed = failed = 0
-
-
-def check(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAILED: {what}" + (f"\n  {detail}" if detail else ""), file=sys.stderr)
-    return cond
 
 
 def env_with(**extra):
@@ -263,8 +252,7 @@ def main():
 
 
 def finish():
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return clitest.summary()
 
 
 if __name__ == "__main__":

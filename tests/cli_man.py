@@ -9,20 +9,8 @@ import shutil
 import subprocess
 import sys
 
-BIN = os.environ.get("FOUILLE_BIN", "build")
-SRC = os.environ.get("FOUILLE_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-passed = failed = 0
-
-
-def check(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAILED: {what}" + (f"\n  {detail}" if detail else ""), file=sys.stderr)
-    return cond
+import clitest
+from clitest import BIN, SRC, check
 
 
 def help_options(text):
@@ -77,8 +65,7 @@ def main():
             check(p.returncode == 0 and not p.stderr.strip(), f"groff renders {prog}.1 without warnings", p.stderr)
     if not groff:
         print("groff not found: rendering not checked (apt-get install groff-base)")
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return clitest.summary()
 
 
 if __name__ == "__main__":

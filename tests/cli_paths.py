@@ -5,29 +5,15 @@ escaped in JSON; an update writes nothing outside the index directory. Prints
 'N passed, N failed'."""
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-BIN = os.environ.get("FOUILLE_BIN", "build")
-INDEX = os.path.join(BIN, "fouille-index")
-SEARCH = os.path.join(BIN, "fouille-search")
-
-passed = failed = 0
-
-
-def check(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAILED: {what}" + (f"\n  {detail}" if detail else ""), file=sys.stderr)
+import clitest
+from clitest import INDEX, SEARCH, check
 
 
 def run(args):
-    p = subprocess.run(args, capture_output=True, timeout=120)
-    return p.returncode, p.stdout, p.stderr.decode("utf-8", "replace")
+    return clitest.run(args, timeout=120, wrap=False, binary=True)
 
 
 def snapshot(top, skip):
@@ -83,8 +69,7 @@ def main():
 
         rc, out, err = run([SEARCH, "--index", idx, "--paths", "salamandre"])
         check(rc == 0 and out.count(b"\n") >= len(names), "--paths without -0 still prints every path", out)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return clitest.summary()
 
 
 if __name__ == "__main__":

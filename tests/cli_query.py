@@ -7,38 +7,15 @@ FOUILLE_SOURCE_DIR set; prints 'N passed, N failed'."""
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
-BIN = os.environ.get("FOUILLE_BIN", "build")
-INDEX = os.path.join(BIN, "fouille-index")
-SEARCH = os.path.join(BIN, "fouille-search")
-
-# FOUILLE_WRAPPER runs every fouille program under another, e.g. valgrind (.ci/run)
-WRAP = os.environ.get("FOUILLE_WRAPPER", "").split()
-
-passed = failed = 0
-
-
-def check(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAILED: {what}" + (f"\n  {detail}" if detail else ""), file=sys.stderr)
+import clitest
+from clitest import INDEX, SEARCH, check
 
 
 def run(args, env=None):
-    args = WRAP + list(args) if WRAP and args and args[0] in (INDEX, SEARCH) else args
-    e = dict(os.environ)
-    e.pop("FOUILLE_INDEX", None)
-    e["NO_COLOR"] = "1"
-    if env:
-        e.update(env)
-    p = subprocess.run(args, env=e, capture_output=True, timeout=120)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    return clitest.run(args, env=env, no_color=True, timeout=120)
 
 
 def write(path, text):
@@ -325,8 +302,7 @@ def main():
         test_sort(s)
         test_never_an_error(s)
         test_schema_upgrade(s)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return clitest.summary()
 
 
 if __name__ == "__main__":

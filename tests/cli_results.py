@@ -8,38 +8,18 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
-BIN = os.environ.get("FOUILLE_BIN", "build")
-SRC = os.environ.get("FOUILLE_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-INDEX = os.path.join(BIN, "fouille-index")
-SEARCH = os.path.join(BIN, "fouille-search")
+import clitest
+from clitest import SRC, INDEX, SEARCH, check
 
-# FOUILLE_WRAPPER runs every fouille program under another, e.g. valgrind (.ci/run)
-WRAP = os.environ.get("FOUILLE_WRAPPER", "").split()
 
-passed = failed = 0
 ELLIPSIS = "\u2026"
 
 
-def check(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAILED: {what}" + (f"\n  {detail}" if detail else ""), file=sys.stderr)
-
-
 def run(args, cwd=None):
-    args = WRAP + list(args) if WRAP and args and args[0] in (INDEX, SEARCH) else args
-    e = dict(os.environ)
-    e.pop("FOUILLE_INDEX", None)
-    e["NO_COLOR"] = "1"
-    p = subprocess.run(args, cwd=cwd, env=e, capture_output=True, timeout=300)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    return clitest.run(args, cwd=cwd, no_color=True)
 
 
 def sane(err):
@@ -346,8 +326,7 @@ def main():
         test_fragments(folder)
         test_suggestions(folder)
         test_corpus(tmp)
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return clitest.summary()
 
 
 if __name__ == "__main__":

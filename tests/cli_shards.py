@@ -37,34 +37,15 @@ import sys
 import tempfile
 import time
 
-BIN = os.environ.get("FOUILLE_BIN", "build")
-SRC = os.environ.get("FOUILLE_SOURCE_DIR", os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-INDEX = os.path.join(BIN, "fouille-index")
-SEARCH = os.path.join(BIN, "fouille-search")
-WRAP = os.environ.get("FOUILLE_WRAPPER", "").split()
+import clitest
+from clitest import SRC, INDEX, SEARCH, check
+
 TCPSRV = shutil.which("xapian-tcpsrv")
-
-passed = failed = 0
-
-
-def check(cond, what, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAILED: {what}" + (f"\n  {detail}" if detail else ""), file=sys.stderr)
-    return cond
 
 
 def run(args, timeout=300):
-    args = WRAP + list(args) if WRAP and args and args[0] in (INDEX, SEARCH) else list(args)
-    env = dict(os.environ)
-    env.pop("FOUILLE_INDEX", None)
-    env["NO_COLOR"] = "1"
     # from / so that --json prints full paths (it shortens those below the current directory)
-    p = subprocess.run(args, cwd="/", env=env, capture_output=True, timeout=timeout)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    return clitest.run(args, cwd="/", timeout=timeout, no_color=True)
 
 
 def search(index, words, extra=()):
@@ -436,8 +417,7 @@ def main():
         rc, out, err = run([INDEX, "--index", bad, parts[0]])
         check(rc == 2 and "stub file" in err, "fouille-index refuses to update a stub file", err)
 
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return clitest.summary()
 
 
 if __name__ == "__main__":

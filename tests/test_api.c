@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "helpers.h"
 #include "fouille.h"
 #include "indexer/xapian_store.h"
 
@@ -44,22 +45,6 @@ static const char *str(const char *s)
 	return s;
 }
 
-static void make_dir(const char *path)
-{
-	int rc = mkdir(path, 0777);
-	CHECK(rc == 0 || errno == EEXIST, "mkdir %s: %s", path, strerror(errno));
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	CHECK(f != NULL, "cannot write %s: %s", path, strerror(errno));
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
-}
-
 /* An article in the shape fouille reads: title, lead, author, date, body. */
 static void write_article(const char *dir, const char *name, const char *title, const char *lead,
 			  const char *body)
@@ -71,67 +56,7 @@ static void write_article(const char *dir, const char *name, const char *title, 
 	write_file(path, text);
 }
 
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		if (d) {
-			struct dirent *e;
-			while ((e = readdir(d))) {
-				if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-					continue;
-				char sub[PATH_MAX];
-				snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-				remove_tree(sub);
-			}
-			closedir(d);
-		}
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
-
 /* ---- UTF-8 ---------------------------------------------------------------------- */
-
-/* 1 when s[0..len) is valid UTF-8 (strict: no overlongs, surrogates, > U+10FFFF). */
-static int utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-	while (i < len) {
-		unsigned char c = u[i];
-		size_t n;
-		unsigned char lo = 0x80, hi = 0xBF;
-		if (c < 0x80) {
-			n = 1;
-		} else if (c >= 0xC2 && c <= 0xDF) {
-			n = 2;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			n = 3;
-			lo = c == 0xE0 ? 0xA0 : 0x80;
-			hi = c == 0xED ? 0x9F : 0xBF;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 4;
-			lo = c == 0xF0 ? 0x90 : 0x80;
-			hi = c == 0xF4 ? 0x8F : 0xBF;
-		} else {
-			return 0;
-		}
-		if (i + n > len)
-			return 0;
-		if (n > 1 && (u[i + 1] < lo || u[i + 1] > hi))
-			return 0;
-		for (size_t k = 2; k < n; k++)
-			if ((u[i + k] & 0xC0) != 0x80)
-				return 0;
-		i += n;
-	}
-	return 1;
-}
 
 static int utf8_continuation(char c)
 {

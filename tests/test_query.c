@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "helpers.h"
 #include "fouille.h"
 #include "search/query.h"
 
@@ -698,16 +699,6 @@ static void test_long_input(void)
 
 static char tmp_root[64];
 
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	CHECK(f != NULL, "cannot write %s: %s", path, strerror(errno));
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
-}
-
 /* An article in the shape fouille reads: title, lead, author, date (NULL: none), body. */
 static void article(const char *name, const char *title, const char *lead, const char *author,
 		    const char *date, const char *body)
@@ -717,29 +708,6 @@ static void article(const char *name, const char *title, const char *lead, const
 	snprintf(text, sizeof text, "%s\n\n%s\n\npar\n%s\n%s%s\n%s\n", title, lead, author,
 		 date ? date : "", date ? "\n" : "", body);
 	write_file(path, text);
-}
-
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		struct dirent *e;
-		while (d && (e = readdir(d))) {
-			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-				continue;
-			char sub[PATH_MAX];
-			snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-			remove_tree(sub);
-		}
-		if (d)
-			closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
 }
 
 static fouille_index *idx;

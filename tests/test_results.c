@@ -12,44 +12,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "helpers.h"
 #include "fouille.h"
 
 static char tmp_root[64];
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	CHECK(f != NULL, "cannot write %s: %s", path, strerror(errno));
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
-}
-
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		struct dirent *e;
-		while (d && (e = readdir(d))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			char sub[PATH_MAX];
-			snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-			remove_tree(sub);
-		}
-		if (d)
-			closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
 
 #define LEAD                                                                                   \
 	"Le conseil municipal de Clermont a voté jeudi le budget participatif de la ville, "   \
@@ -84,14 +50,14 @@ int main(void)
 	snprintf(folder, sizeof folder, "%s/news", tmp_root);
 	snprintf(dir, sizeof dir, "%s/news/.fouille", tmp_root);
 	mkdir(folder, 0777);
-	write_file(folder, "budget.txt", "Budget participatif à Clermont\n\n" LEAD
+	write_file_in(folder, "budget.txt", "Budget participatif à Clermont\n\n" LEAD
 		   "par\nCamille Dubois\n12 avril 2023\n\n" BODY);
-	write_file(folder, "budget-copie.txt", "Budget participatif à Clermont - La Montagne\n\n" LEAD
+	write_file_in(folder, "budget-copie.txt", "Budget participatif à Clermont - La Montagne\n\n" LEAD
 		   "par\nJean Martin\n13 avril 2023\n\n" BODY "\nUne phrase ajoutée.\n");
-	write_file(folder, "velo.txt", "Clermont mise sur le vélo\n\nLa ville de Clermont ouvre "
+	write_file_in(folder, "velo.txt", "Clermont mise sur le vélo\n\nLa ville de Clermont ouvre "
 		   "trois nouvelles pistes cyclables cet été, reliant le centre aux quartiers nord.\n"
 		   "\npar\nJean Martin\n2 juin 2024\n\nLes travaux commencent lundi.\n");
-	write_file(folder, "sans-date.txt", "Note sans date\n\nUne note sur Clermont, sans auteur ni date, "
+	write_file_in(folder, "sans-date.txt", "Note sans date\n\nUne note sur Clermont, sans auteur ni date, "
 		   "qui parle de cyclables.\n");
 
 	fouille_index *idx = NULL;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "helpers.h"
 #include "fouille.h"
 #include "indexer/handle.h"
 #include "indexer/stub.h"
@@ -38,22 +39,6 @@ static const char *tmp_path(const char *rel)
 	char *p = ring[next++ % 8];
 	snprintf(p, PATH_MAX, "%s/%s", tmp_root, rel);
 	return p;
-}
-
-static void make_dir(const char *path)
-{
-	int rc = mkdir(path, 0777);
-	CHECK(rc == 0 || errno == EEXIST, "mkdir %s: %s", path, strerror(errno));
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	CHECK(f != NULL, "cannot write %s: %s", path, strerror(errno));
-	if (!f)
-		return;
-	fputs(text, f);
-	fclose(f);
 }
 
 static char *read_all(const char *path)
@@ -666,30 +651,6 @@ static void test_remote(void)
 	}
 	free(rb);
 	free(rc_);
-}
-
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		if (d) {
-			struct dirent *e;
-			while ((e = readdir(d))) {
-				if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-					continue;
-				char sub[PATH_MAX];
-				snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-				remove_tree(sub);
-			}
-			closedir(d);
-		}
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
 }
 
 int main(void)

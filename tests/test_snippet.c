@@ -7,46 +7,12 @@
 #include <time.h>
 
 #include "check.h"
+#include "helpers.h"
 #include "search/snippet.h"
 
 static analyzer *an;
 
 #define ELLIPSIS "\xE2\x80\xA6"
-
-/* 1 when s[0..len) is valid UTF-8 (strict: no overlongs, surrogates, > U+10FFFF). */
-static int utf8_valid(const char *s, size_t len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0;
-	while (i < len) {
-		unsigned char c = u[i];
-		size_t n;
-		unsigned char lo = 0x80, hi = 0xBF;
-		if (c < 0x80)
-			n = 1;
-		else if (c >= 0xC2 && c <= 0xDF)
-			n = 2;
-		else if (c >= 0xE0 && c <= 0xEF) {
-			n = 3;
-			lo = c == 0xE0 ? 0xA0 : 0x80;
-			hi = c == 0xED ? 0x9F : 0xBF;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 4;
-			lo = c == 0xF0 ? 0x90 : 0x80;
-			hi = c == 0xF4 ? 0x8F : 0xBF;
-		} else
-			return 0;
-		if (i + n > len)
-			return 0;
-		if (n > 1 && (u[i + 1] < lo || u[i + 1] > hi))
-			return 0;
-		for (size_t k = 2; k < n; k++)
-			if ((u[i + k] & 0xC0) != 0x80)
-				return 0;
-		i += n;
-	}
-	return 1;
-}
 
 static size_t utf8_chars(const char *s, size_t len)
 {

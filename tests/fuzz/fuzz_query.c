@@ -13,6 +13,7 @@
 #include "search/query.h"
 
 #include "fouille.h"
+#include "../helpers.h"
 
 #include <dirent.h>
 #include <stdint.h>
@@ -51,40 +52,6 @@ static int clean_utf8(const char *s)
 	return 1;
 }
 
-static void write_text(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
-
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		struct dirent *e;
-		while (d && (e = readdir(d))) {
-			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-				continue;
-			char sub[512];
-			snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-			remove_tree(sub);
-		}
-		if (d)
-			closedir(d);
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
-
 static void cleanup(void)
 {
 	xs_reader_close(reader);
@@ -111,15 +78,15 @@ static void setup(void)
 	snprintf(dir, sizeof dir, "%s/index", root);
 	snprintf(xdir, sizeof xdir, "%s/xapian", dir);
 	mkdir(docs, 0777);
-	write_text(docs, "a.txt",
+	write_file_in(docs, "a.txt",
 		   "La guerre et la paix\n\nL'armée russe avance vers Kharkiv.\n\npar\nJean Dupont\n"
 		   "12 avril 2023\n\nLes réfugiés ukrainiens fuient la guerre. Le ministre de la santé "
 		   "parle d'un pâté de maisons détruit.\n");
-	write_text(docs, "b.txt",
+	write_file_in(docs, "b.txt",
 		   "Vols annulés\n\nLa grève des contrôleurs aériens continue.\n\npar\nHélène Le Gall\n"
 		   "2024-03-01\n\nAujourd'hui, c'est-à-dire peut-être demain, les États-Unis et la "
 		   "France négocient. Une pâte à crêpes.\n");
-	write_text(docs, "c.txt", "Sans date\n\nGuerrier, guerres et guerroyer.\n\nÉlection présidentielle.\n");
+	write_file_in(docs, "c.txt", "Sans date\n\nGuerrier, guerres et guerroyer.\n\nÉlection présidentielle.\n");
 	fouille_index *w = NULL;
 	if (fouille_index_open(&w, dir, FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE) != FOUILLE_OK ||
 	    fouille_index_update(w, docs, NULL, NULL) != FOUILLE_OK)
