@@ -7,11 +7,11 @@
  *
  * Also run under ThreadSanitizer by .ci/run.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +20,7 @@
 
 #include "check.h"
 #include "fouille.h"
+#include "helpers.h"
 
 static char tmp_root[64];
 
@@ -30,12 +31,6 @@ static const char *tmp_path(const char *rel)
 	char *p = ring[next++ % 8];
 	snprintf(p, PATH_MAX, "%s/%s", tmp_root, rel);
 	return p;
-}
-
-static void make_dir(const char *path)
-{
-	int rc = mkdir(path, 0777);
-	CHECK(rc == 0 || errno == EEXIST, "mkdir %s: %s", path, strerror(errno));
 }
 
 static void write_bytes(const char *dir, const char *name, const char *data, size_t len)
@@ -61,30 +56,6 @@ static void write_text(const char *dir, const char *name, const char *text)
 	CHECK(utimensat(AT_FDCWD, path, t, 0) == 0, "utimensat %s", path);
 }
 
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) != 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		DIR *d = opendir(path);
-		if (d) {
-			struct dirent *e;
-			while ((e = readdir(d))) {
-				if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-					continue;
-				char sub[PATH_MAX];
-				snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-				remove_tree(sub);
-			}
-			closedir(d);
-		}
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
-
 /* A growable string. */
 typedef struct buf {
 	char *p;
@@ -93,7 +64,6 @@ typedef struct buf {
 
 static void add(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#include <stdarg.h>
 static void add(buf *b, const char *fmt, ...)
 {
 	va_list ap;
