@@ -245,7 +245,7 @@ typedef struct fouille_update_options {
 	size_t commit_every;
 	/*
 	 * Threads reading and analysing articles while the calling thread writes the index
-	 * (0: one per core; 1: everything in the calling thread). The index is the same
+	 * (0 or 1, the default: everything in the calling thread). The index is the same
 	 * whatever the number.
 	 */
 	unsigned jobs;
