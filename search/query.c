@@ -132,6 +132,13 @@ typedef struct qpart {
 	uint32_t pos;
 } qpart;
 
+/* A stopword inside a phrase, folded, at its query position: a snippet lights up a
+   phrase as one span only where the text has the same stopwords between its words. */
+typedef struct qstop {
+	char *word;
+	uint32_t pos;
+} qstop;
+
 /* Where a leaf's words are looked for. author: and date: make filters, not leaves. */
 typedef enum { QF_BODY, QF_TITLE, QF_AUTHOR, QF_DATE } q_field;
 
@@ -156,6 +163,8 @@ typedef struct qnode {
 	int slop; /* -1: none */
 	qpart *parts;
 	size_t nparts;
+	qstop *stops; /* the stopwords after its first part */
+	size_t nstops;
 	struct qnode **kids;
 	size_t nkids;
 	char **fterms;
@@ -174,6 +183,9 @@ static void node_free(qnode *n)
 		free(n->parts[i].exact);
 	}
 	free(n->parts);
+	for (size_t i = 0; i < n->nstops; i++)
+		free(n->stops[i].word);
+	free(n->stops);
 	for (size_t i = 0; i < n->nkids; i++)
 		node_free(n->kids[i]);
 	free(n->kids);
@@ -208,6 +220,8 @@ struct query {
 	qnode *root; /* NULL when empty */
 	query_term *terms;
 	size_t nterms;
+	query_phrase *phrases; /* each one's words are malloc'ed, their strings borrowed */
+	size_t nphrases;
 	char *notice;
 };
 
@@ -482,6 +496,27 @@ typedef struct leaf_ctx {
 	size_t nstops;
 } leaf_ctx;
 
+/* Keep a stopword met after the leaf's first word, folded (a phrase's inner gap). */
+static int leaf_add_stop(qnode *l, const analyzer_token *tok)
+{
+	qstop *v = l->stops;
+	/* capacity doubles at each power of two: 10,000 characters of "le le le" stay
+	   linear */
+	if ((l->nstops & (l->nstops - 1)) == 0) {
+		v = realloc(l->stops, (l->nstops ? l->nstops * 2 : 1) * sizeof *v);
+		if (!v)
+			return -1;
+		l->stops = v;
+	}
+	char folded[ANALYZER_MAX_TERM + 1];
+	analyzer_fold(tok->term, strlen(tok->term), folded, sizeof folded);
+	if (!(v[l->nstops].word = xstrdup(folded)))
+		return -1;
+	v[l->nstops].pos = tok->pos;
+	l->nstops++;
+	return 0;
+}
+
 static int leaf_emit(const analyzer_token *tok, int is_stop, void *ud)
 {
 	leaf_ctx *c = ud;
@@ -490,7 +525,7 @@ static int leaf_emit(const analyzer_token *tok, int is_stop, void *ud)
 			snprintf(c->stops[c->nstops], sizeof c->stops[0], "%s", tok->term);
 			c->nstops++;
 		}
-		return 0;
+		return c->leaf->nparts ? leaf_add_stop(c->leaf, tok) : 0;
 	}
 	if (c->ps->nwords >= QUERY_MAX_WORDS) {
 		c->ps->too_long = 1;
@@ -658,6 +693,11 @@ static qnode *parse_prefix(parser *ps, const char *s, size_t len, q_field field)
 		head->field = field;
 		memcpy(head->parts, l->parts, c.parts_before * sizeof *l->parts);
 		head->nparts = c.parts_before;
+		/* the stopwords met belong to the head's phrase (`états-de-un*`) */
+		head->stops = l->stops;
+		head->nstops = l->nstops;
+		l->stops = NULL;
+		l->nstops = 0;
 		l->nparts -= c.parts_before;
 		memmove(l->parts, l->parts + c.parts_before, l->nparts * sizeof *l->parts);
 	}
@@ -1234,18 +1274,26 @@ static qnode *simplify(parser *ps, qnode *n, int top)
 
 /* ---- highlight terms ----------------------------------------------------------- */
 
-/* The word index already given to `t`, or -1. The lists are short (<= 2 * max words). */
-static long term_word(const query *q, const char *t)
+/* Positions from a leaf's first part to its last (stopwords between keep their gaps:
+   "ministre de la santé" spans 4). */
+static size_t span_of_parts(const qnode *l)
+{
+	return (size_t)(l->parts[l->nparts - 1].pos - l->parts[0].pos) + 1;
+}
+
+/* The word index already given to `t` (a term, or a prefix with `prefix`), or -1. The
+   lists are short (<= 2 * max words). */
+static long term_word(const query *q, const char *t, int prefix)
 {
 	for (size_t i = 0; i < q->nterms; i++)
-		if (!strcmp(q->terms[i].term, t))
+		if (q->terms[i].prefix == prefix && !strcmp(q->terms[i].term, t))
 			return (long)q->terms[i].word;
 	return -1;
 }
 
-static int add_term(query *q, const char *t, unsigned word)
+static int add_term(query *q, const char *t, unsigned word, int prefix)
 {
-	if (term_word(q, t) >= 0)
+	if (term_word(q, t, prefix) >= 0)
 		return 0;
 	query_term *p = realloc(q->terms, (q->nterms + 1) * sizeof *p);
 	if (!p)
@@ -1253,6 +1301,7 @@ static int add_term(query *q, const char *t, unsigned word)
 	q->terms = p;
 	q->terms[q->nterms].term = t; /* borrowed from the AST, which the query owns */
 	q->terms[q->nterms].word = word;
+	q->terms[q->nterms].prefix = prefix;
 	q->nterms++;
 	return 0;
 }
@@ -1260,7 +1309,8 @@ static int add_term(query *q, const char *t, unsigned word)
 /*
  * Positive parts, in query order; two parts are the same word when they share a form
  * (`guerre guerres`), so snippets count distinct words, not distinct spellings.
- * Filters have no parts; a prefix leaf has those of its whole word, if any.
+ * Filters have no parts; a prefix leaf has those of its whole word, if any, and its
+ * prefix, one word with them (`guerre*` is one word however it matches).
  */
 static int collect_terms(query *q, const qnode *n, unsigned *nwords)
 {
@@ -1269,15 +1319,62 @@ static int collect_terms(query *q, const qnode *n, unsigned *nwords)
 	for (size_t i = 0; i < n->nkids; i++)
 		if (collect_terms(q, n->kids[i], nwords) < 0)
 			return -1;
+	long last = -1;
 	for (size_t i = 0; i < n->nparts; i++) {
 		const qpart *p = &n->parts[i];
-		long w = term_word(q, p->term);
+		long w = term_word(q, p->term, 0);
 		if (w < 0 && p->alt)
-			w = term_word(q, p->alt);
+			w = term_word(q, p->alt, 0);
 		unsigned word = w >= 0 ? (unsigned)w : (*nwords)++;
-		if (add_term(q, p->term, word) < 0 || (p->alt && add_term(q, p->alt, word) < 0))
+		if (add_term(q, p->term, word, 0) < 0 || (p->alt && add_term(q, p->alt, word, 0) < 0))
+			return -1;
+		last = (long)word;
+	}
+	if (n->prefix) {
+		long w = last >= 0 ? last : term_word(q, n->prefix, 1);
+		if (add_term(q, n->prefix, w >= 0 ? (unsigned)w : (*nwords)++, 1) < 0)
 			return -1;
 	}
+	return 0;
+}
+
+/*
+ * The phrases Xapian matches as phrases (query_build: a leaf of several parts without
+ * ~N becomes a PHRASE), positive ones only, like the terms. NEAR joins its leaves' words
+ * in any order, phrases included, so nothing under a NEAR is a phrase.
+ */
+static int collect_phrases(query *q, const qnode *n)
+{
+	if (n->neg || n->kind == QN_NEAR)
+		return 0;
+	for (size_t i = 0; i < n->nkids; i++)
+		if (collect_phrases(q, n->kids[i]) < 0)
+			return -1;
+	if (n->kind != QN_LEAF || n->prefix || n->slop >= 0 || n->nparts < 2)
+		return 0;
+	uint32_t first = n->parts[0].pos;
+	size_t span = span_of_parts(n);
+	query_phrase *v = realloc(q->phrases, (q->nphrases + 1) * sizeof *v);
+	if (!v)
+		return -1;
+	q->phrases = v;
+	query_phrase_word *w = calloc(span, sizeof *w);
+	if (!w)
+		return -1;
+	for (size_t i = 0; i < n->nparts; i++) {
+		w[n->parts[i].pos - first].term = n->parts[i].term;
+		w[n->parts[i].pos - first].alt = n->parts[i].alt;
+	}
+	for (size_t i = 0; i < n->nstops; i++) {
+		uint32_t p = n->stops[i].pos;
+		if (p > first && p - first < span && !w[p - first].term) {
+			w[p - first].term = n->stops[i].word;
+			w[p - first].stop = 1;
+		}
+	}
+	v[q->nphrases].words = w;
+	v[q->nphrases].nwords = span;
+	q->nphrases++;
 	return 0;
 }
 
@@ -1344,7 +1441,8 @@ int query_parse(query **out, analyzer *a, const char *text, size_t len)
 	if (!ps.oom && !ps.stops.oom) {
 		q->root = root;
 		root = NULL;
-		if (q->root && collect_terms(q, q->root, &nwords) < 0)
+		if (q->root && (collect_terms(q, q->root, &nwords) < 0 ||
+				collect_phrases(q, q->root) < 0))
 			ps.oom = 1;
 	}
 	if (!ps.oom && !ps.stops.oom)
@@ -1366,6 +1464,9 @@ void query_free(query *q)
 		return;
 	node_free(q->root);
 	free(q->terms);
+	for (size_t i = 0; i < q->nphrases; i++)
+		free((void *)q->phrases[i].words);
+	free(q->phrases);
 	free(q->notice);
 	free(q);
 }
@@ -1395,6 +1496,12 @@ const query_term *query_terms(const query *q, size_t *n)
 {
 	*n = q ? q->nterms : 0;
 	return q ? q->terms : NULL;
+}
+
+const query_phrase *query_phrases(const query *q, size_t *n)
+{
+	*n = q ? q->nphrases : 0;
+	return q ? q->phrases : NULL;
 }
 
 const char *query_notice(const query *q)
@@ -1558,11 +1665,10 @@ static xs_query *b_prefix_space(builder *b, const qnode *n, const char *prefix)
 	return b_combine(b, XS_OR, two, 2, 0);
 }
 
-/* The span of positions of a leaf's parts (stopwords inside keep their gaps:
-   "ministre de la santé" spans 4). */
+/* The span of positions of a leaf's parts. */
 static unsigned span_of(const qnode *l)
 {
-	return l->parts[l->nparts - 1].pos - l->parts[0].pos + 1;
+	return (unsigned)span_of_parts(l);
 }
 
 /* Words of a leaf or of a NEAR node's leaves, with their operator and window. */

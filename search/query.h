@@ -51,11 +51,38 @@
  * One term to look for when highlighting: `word` numbers the distinct query words
  * (0, 1, ... in query order; the term and alt forms of a word share its number, and so
  * do repeats of a word), so that a snippet can count distinct words, not spellings.
+ * With `prefix` set, `term` is the folded prefix of `guer*`: it stands for every term
+ * starting with it, the test Xapian's wildcard applies to the index's terms.
  */
 typedef struct query_term {
 	const char *term;
 	unsigned word;
+	int prefix;
 } query_term;
+
+/*
+ * One position of a phrase: a word (its analyzed term and alt form, as in query_term),
+ * a stopword (`stop` set, `term` the stopword folded: "de", "a" for à), or, with `term`
+ * NULL, a position the analyzer kept but gave no term (rare: a word that folds to
+ * nothing).
+ */
+typedef struct query_phrase_word {
+	const char *term;
+	const char *alt;
+	int stop;
+} query_phrase_word;
+
+/*
+ * A phrase of the query as Xapian matches it: a positive quoted phrase or a word the
+ * analyzer splits (`États-Unis`), in the body or in title:, but not a `"..."~N` nor the
+ * words of a NEAR (those match in any order). words[i] is at phrase position i, from
+ * its first word to its last, stopwords in between included. A phrase's id for the
+ * snippet code is its index in query_phrases().
+ */
+typedef struct query_phrase {
+	const query_phrase_word *words;
+	size_t nwords; /* >= 2 */
+} query_phrase;
 
 typedef struct query query;
 
@@ -87,9 +114,13 @@ size_t query_positive_count(const query *q);
  */
 xs_query *query_build(const query *q, int any);
 
-/* The distinct terms of the positive words and phrases, for highlighting (excluded
-   words are not in it). Borrowed: valid until query_free(). */
+/* The distinct terms of the positive words, phrases and prefixes, for highlighting
+   (excluded words are not in it). Borrowed: valid until query_free(). */
 const query_term *query_terms(const query *q, size_t *n);
+
+/* The phrases of the positive part of the query, in query order, so that a snippet
+   highlights each occurrence as one span. Borrowed: valid until query_free(). */
+const query_phrase *query_phrases(const query *q, size_t *n);
 
 /*
  * A short note in English for the person, or NULL: what was dropped or repaired, joined

@@ -65,6 +65,8 @@ typedef struct collector {
 	analyzer *an;
 	const query_term *terms;
 	size_t nterms;
+	const query_phrase *phrases;
+	size_t nphrases;
 	size_t budget;
 	size_t fragments;
 	int failed;
@@ -95,7 +97,8 @@ static int collect(const xs_match *m, void *ud)
 					"document %u of the index is not in fouille's format", m->docid);
 		return 1;
 	}
-	snippet_opts so = {.budget = c->budget, .fragments = c->fragments, .lead_len = h->rec.lead_len};
+	snippet_opts so = {.budget = c->budget, .fragments = c->fragments, .lead_len = h->rec.lead_len,
+			   .phrases = c->phrases, .nphrases = c->nphrases};
 	if (snippet_make_ex(&h->snip, c->an, h->rec.text, strlen(h->rec.text), c->terms, c->nterms,
 			    &so) != 0) {
 		docrecord_clear(&h->rec);
@@ -264,6 +267,7 @@ int fouille_search(fouille_results **out, fouille_index *idx, const char *text,
 	collector c = {.idx = idx, .res = res, .an = an, .budget = o.snippet_chars,
 		       .fragments = o.fragments};
 	c.terms = query_terms(q, &c.nterms);
+	c.phrases = query_phrases(q, &c.nphrases);
 
 	int rc = FOUILLE_OK;
 	int any = (o.flags & FOUILLE_SEARCH_ANY) != 0;

@@ -2,8 +2,10 @@
  * Snippets (spec: ../../shared/spec/french-analysis.md, end).
  *
  * 1. Re-run the analyzer over the stored text; every token whose term or alt is a query
- *    term becomes a match (its byte span as written, its query word, its offset in
- *    characters).
+ *    term, or starts with a query prefix, becomes a match (its byte span as written,
+ *    its query word, its offset in characters). A small ring of the last positions
+ *    (highlighted words and stopwords) finds each occurrence of a query phrase as the
+ *    last word of it arrives, and marks its words to be shown as one span.
  * 2. One forward scan finds the sentence starts (French-aware: `M. Dupont`, `etc.`,
  *    `3.5`, initials `J.` do not end a sentence; a paragraph break always does).
  * 3. Candidate windows start at each match: at its sentence start when that is near
@@ -33,6 +35,7 @@ typedef struct match {
 	size_t start, end;   /* bytes in the text: the word as written, elision skipped */
 	size_t cstart, cend; /* the same in characters */
 	unsigned word;       /* query word index (query_term.word) */
+	int join_next;       /* this and the next match are consecutive words of a phrase */
 } match;
 
 typedef struct sentence {
@@ -325,7 +328,7 @@ static int table_init(term_table *t, const query_term *terms, size_t n)
 		return -1;
 	t->mask = size - 1;
 	for (size_t i = 0; i < n; i++) {
-		if (!terms[i].term)
+		if (!terms[i].term || terms[i].prefix)
 			continue;
 		size_t h = hash_str(terms[i].term) & t->mask;
 		while (t->slots[h] && strcmp(t->slots[h]->term, terms[i].term))
@@ -349,10 +352,29 @@ static const query_term *table_find(const term_table *t, const char *term)
 
 /* ---- matching ------------------------------------------------------------------ */
 
+/*
+ * A position of the text recently seen, for finding phrases: a highlighted word (its
+ * forms and match) or a stopword (folded). Other words are not recorded: a phrase
+ * position holding one does not match.
+ */
+typedef struct ring_slot {
+	uint32_t pos; /* the text position it holds (positions start at 1; 0: none) */
+	int hit;
+	size_t match;                     /* hit: index in match_ctx.v */
+	char term[ANALYZER_MAX_TERM + 1]; /* hit: its term; stopword: folded */
+	char alt[ANALYZER_MAX_TERM + 1];  /* hit: its alt form, "" when none */
+} ring_slot;
+
 typedef struct match_ctx {
 	const char *text;
 	size_t len;
 	term_table table;
+	const query_term **pfx; /* the prefixes (query_term.prefix) */
+	size_t npfx;
+	const query_phrase *phrases;
+	size_t nphrases;
+	ring_slot *ring; /* NULL without phrases */
+	size_t nring;    /* the longest phrase's positions */
 	match *v;
 	size_t n, cap;
 	counter cnt;
@@ -387,12 +409,107 @@ static size_t skip_elision(const char *text, const analyzer_token *tok)
 	return tok->start;
 }
 
-static int match_emit(const analyzer_token *tok, void *ud)
+/*
+ * The query term a token lights up for: its term or alt form is one, or starts with a
+ * prefix. A prefix is tested like Xapian's wildcard tests the index's terms (every term
+ * starting with it; the index holds both forms of each word), so a word lights up iff
+ * it would match the prefix in the index: `eleve*` lights up élève and élevé through the
+ * typed word's own form (elev, kept because the prefix does not cover it) and éleveur
+ * (eleveur), not élevage (elevag). One difference is accepted: Xapian keeps the 100
+ * most frequent expansions (ranking.h); a rarer word past those still lights up. Knowing
+ * the expansion would take a round trip to every shard per search, for words that are
+ * what the person asked for anyway.
+ */
+static const query_term *find_term(const match_ctx *c, const analyzer_token *tok)
 {
-	match_ctx *c = ud;
 	const query_term *qt = table_find(&c->table, tok->term);
 	if (!qt && tok->alt)
 		qt = table_find(&c->table, tok->alt);
+	for (size_t i = 0; !qt && i < c->npfx; i++) {
+		const char *p = c->pfx[i]->term;
+		size_t n = strlen(p);
+		if (!strncmp(tok->term, p, n) || (tok->alt && !strncmp(tok->alt, p, n)))
+			qt = c->pfx[i];
+	}
+	return qt;
+}
+
+static ring_slot *ring_at(const match_ctx *c, uint32_t pos)
+{
+	return &c->ring[pos % c->nring];
+}
+
+/* Whether phrase word `w` is what the text has at `pos`. */
+static int phrase_word_ok(const match_ctx *c, const query_phrase_word *w, uint32_t pos)
+{
+	const ring_slot *s = ring_at(c, pos);
+	int here = s->pos == pos;
+	if (!w->term) /* a query position without a term: anything but a query word */
+		return !here || !s->hit;
+	if (!here || s->hit == w->stop)
+		return 0;
+	if (w->stop)
+		return !strcmp(s->term, w->term);
+	return !strcmp(s->term, w->term) || (w->alt && !strcmp(s->term, w->alt)) ||
+	       (s->alt[0] && (!strcmp(s->alt, w->term) || (w->alt && !strcmp(s->alt, w->alt))));
+}
+
+/* The highlighted word at `pos` just arrived: mark each phrase ending there. */
+static void find_phrases(match_ctx *c, uint32_t pos)
+{
+	for (size_t p = 0; p < c->nphrases; p++) {
+		const query_phrase *ph = &c->phrases[p];
+		size_t n = ph->nwords;
+		if (n < 2 || n > c->nring || pos < n)
+			continue;
+		uint32_t first = pos - (uint32_t)(n - 1);
+		size_t k = n;
+		while (k > 0 && phrase_word_ok(c, &ph->words[k - 1], first + (uint32_t)(k - 1)))
+			k--;
+		if (k)
+			continue;
+		/* Between two words of the phrase are only its stopwords: their matches are
+		   neighbours in c->v. */
+		for (k = 0; k + 1 < n; k++)
+			if (ph->words[k].term && !ph->words[k].stop)
+				c->v[ring_at(c, first + (uint32_t)k)->match].join_next = 1;
+	}
+}
+
+/* Copy a token's string (at most ANALYZER_MAX_TERM bytes) into a slot's buffer. */
+static void copy_term(char out[ANALYZER_MAX_TERM + 1], const char *t)
+{
+	size_t n = t ? strlen(t) : 0;
+	if (n > ANALYZER_MAX_TERM)
+		n = ANALYZER_MAX_TERM;
+	memcpy(out, t ? t : "", n);
+	out[n] = '\0';
+}
+
+static void ring_put(match_ctx *c, const analyzer_token *tok, int hit)
+{
+	ring_slot *s = ring_at(c, tok->pos);
+	s->pos = tok->pos;
+	s->hit = hit;
+	s->match = c->n - (hit ? 1 : 0);
+	if (hit) {
+		copy_term(s->term, tok->term);
+		copy_term(s->alt, tok->alt);
+	} else {
+		analyzer_fold(tok->term, strlen(tok->term), s->term, sizeof s->term);
+		s->alt[0] = '\0';
+	}
+}
+
+static int match_emit_all(const analyzer_token *tok, int is_stop, void *ud)
+{
+	match_ctx *c = ud;
+	if (is_stop) {
+		if (c->ring)
+			ring_put(c, tok, 0);
+		return 0;
+	}
+	const query_term *qt = find_term(c, tok);
 	if (!qt)
 		return 0;
 	if (tok->end > c->len || tok->start >= tok->end)
@@ -414,7 +531,17 @@ static int match_emit(const analyzer_token *tok, void *ud)
 	m->cstart = count_to(&c->cnt, c->text, c->len, start);
 	m->cend = count_to(&c->cnt, c->text, c->len, tok->end);
 	m->word = qt->word;
+	m->join_next = 0;
+	if (c->ring) {
+		ring_put(c, tok, 1);
+		find_phrases(c, tok->pos);
+	}
 	return 0;
+}
+
+static int match_emit(const analyzer_token *tok, void *ud)
+{
+	return match_emit_all(tok, 0, ud);
 }
 
 /* ---- choosing the window -------------------------------------------------------- */
@@ -748,37 +875,24 @@ static int has_text(const char *text, size_t from, size_t to)
 }
 
 /*
- * Whether two highlights separated by output[from, to) form one span: the gap holds
- * only spaces, and at most one hyphen (États-Unis), apostrophe or elided article
- * (armée d’Ukraine) — what the analyzer does not keep between two words of a phrase.
+ * Whether the output between two words of a phrase, output[from, to), holds only what
+ * may lie inside one phrase: spaces, letters (its stopwords, an elided article),
+ * hyphens and apostrophes. A phrase Xapian found across punctuation ("guerre. Froide")
+ * is still shown as two spans: a span reads as one piece of text.
  */
-static int joins_spans(const char *o, size_t from, size_t to)
+static int words_between(const char *o, size_t from, size_t to)
 {
 	const unsigned char *u = (const unsigned char *)o;
-	size_t i = from;
-	int32_t cp = -1;
-	size_t n;
-#define PEEK() (n = i < to ? u8_decode(u + i, to - i, &cp) : 0, i < to)
-	while (PEEK() && (is_ws(cp) || cp == 0xA0 || cp == 0x202F))
-		i += n;
-	if (i < to && (cp == '-' || cp == 0x2010 || is_apostrophe(cp))) {
-		i += n;
-	} else {
-		size_t letters = 0;
-		while (PEEK() && is_letter(cp) && letters < 8) {
-			i += n;
-			letters++;
-		}
-		if (letters) {
-			if (letters > 7 || !PEEK() || !is_apostrophe(cp))
-				return 0;
-			i += n;
-		}
+	while (from < to) {
+		int32_t cp;
+		size_t n = u8_decode(u + from, to - from, &cp);
+		if (!(is_ws(cp) || cp == 0xA0 || cp == 0x202F || is_letter(cp) || cp == '-' ||
+		      cp == 0x2010 || cp == 0x2011 || is_apostrophe(cp) ||
+		      (cp > 0 && utf8proc_category(cp) == UTF8PROC_CATEGORY_MN)))
+			return 0;
+		from += n;
 	}
-	while (PEEK() && (is_ws(cp) || cp == 0xA0 || cp == 0x202F))
-		i += n;
-#undef PEEK
-	return i == to;
+	return 1;
 }
 
 int snippet_make(snippet *outp, analyzer *a, const char *text, size_t len,
@@ -814,14 +928,41 @@ int snippet_make_ex(snippet *outp, analyzer *a, const char *text, size_t len,
 	size_t np = 0;
 
 	unsigned nwords = 0;
-	for (size_t i = 0; i < nterms; i++)
+	for (size_t i = 0; i < nterms; i++) {
 		if (terms[i].term && terms[i].word + 1 > nwords)
 			nwords = terms[i].word + 1;
+		mc.npfx += terms[i].term && terms[i].prefix;
+	}
 	if (nterms && len) {
 		if (table_init(&mc.table, terms, nterms) < 0)
 			goto done;
+		if (mc.npfx) {
+			mc.pfx = malloc(mc.npfx * sizeof *mc.pfx);
+			if (!mc.pfx)
+				goto done;
+			mc.npfx = 0;
+			for (size_t i = 0; i < nterms; i++)
+				if (terms[i].term && terms[i].prefix)
+					mc.pfx[mc.npfx++] = &terms[i];
+		}
+		/* Phrases: a ring as long as the longest, and the stopwords too when one has
+		   some inside. */
+		int stops = 0;
+		if (opt && opt->phrases) {
+			mc.phrases = opt->phrases;
+			mc.nphrases = opt->nphrases;
+			for (size_t p = 0; p < mc.nphrases; p++) {
+				if (mc.phrases[p].nwords > mc.nring)
+					mc.nring = mc.phrases[p].nwords;
+				for (size_t k = 0; k < mc.phrases[p].nwords; k++)
+					stops |= mc.phrases[p].words[k].stop;
+			}
+			if (mc.nring && !(mc.ring = calloc(mc.nring, sizeof *mc.ring)))
+				goto done;
+		}
 		uint32_t pos = 0;
-		if (analyzer_run(a, text, len, &pos, match_emit, &mc) < 0)
+		if ((stops ? analyzer_run_all(a, text, len, &pos, match_emit_all, &mc)
+			   : analyzer_run(a, text, len, &pos, match_emit, &mc)) < 0)
 			goto done;
 	}
 	if (find_sentences(&sn, text, len) < 0)
@@ -894,7 +1035,8 @@ int snippet_make_ex(snippet *outp, analyzer *a, const char *text, size_t len,
 			o.pending_space = 0;
 			joined = o.len;
 		}
-		for (size_t k = first_match_from(mc.v, mc.n, start); k < mc.n && mc.v[k].end <= end; k++) {
+		size_t kfirst = first_match_from(mc.v, mc.n, start);
+		for (size_t k = kfirst; k < mc.n && mc.v[k].end <= end; k++) {
 			if (nspans == capspans) {
 				capspans = capspans ? capspans * 2 : 16;
 				snippet_span *v = realloc(spans, capspans * sizeof *v);
@@ -910,9 +1052,10 @@ int snippet_make_ex(snippet *outp, analyzer *a, const char *text, size_t len,
 			out_copy(&o, text, mc.v[k].start, mc.v[k].end);
 			if (o.oom)
 				goto done;
-			if (nspans && spans[nspans - 1].end >= joined &&
-			    joins_spans(o.s, spans[nspans - 1].end, sstart)) {
-				spans[nspans - 1].end = o.len; /* armée russe: one span */
+			/* the previous span is match k - 1's when k > kfirst */
+			if (nspans && spans[nspans - 1].end >= joined && k > kfirst &&
+			    mc.v[k - 1].join_next && words_between(o.s, spans[nspans - 1].end, sstart)) {
+				spans[nspans - 1].end = o.len; /* "armée de terre": one span */
 			} else {
 				spans[nspans].start = sstart;
 				spans[nspans].end = o.len;
@@ -957,6 +1100,8 @@ done:
 	free(covered);
 	free(mc.v);
 	free(mc.table.slots);
+	free(mc.pfx);
+	free(mc.ring);
 	free(sn.v);
 	return rc;
 }

@@ -29,6 +29,8 @@ typedef struct snippet_opts {
 	size_t budget;    /* characters per passage (0: 1) */
 	size_t fragments; /* passages at most, joined with " … " (0: 1) */
 	size_t lead_len;  /* bytes of the text that are its lead; 0 when unknown */
+	const query_phrase *phrases; /* the query's phrases (query_phrases()), or NULL */
+	size_t nphrases;
 } snippet_opts;
 
 /*
@@ -47,15 +49,20 @@ typedef struct snippet_opts {
  * is added, outside the budget, on each side where text was left out: "… " before a
  * passage starting at a sentence, "…" glued to one starting mid-sentence. Spans light
  * up the words as written (`réfugiés` for `refugies`), without an elided article:
- * `l’Élection` lights up `Élection`; highlighted words separated only by spaces, a
- * hyphen, an apostrophe or an elided article form one span (`armée russe`,
- * `États-Unis`, `armée d’Ukraine`). Linear in the length of the text per passage.
+ * `l’Élection` lights up `Élection`. A word lights up when its term or alt form is a
+ * query term, or starts with a query prefix (`guer*`: guerre, guerrier). Each
+ * occurrence of a phrase of `opts->phrases` in the text (its words at their positions,
+ * the same stopwords between them, nothing but letters, spaces, hyphens and apostrophes
+ * in between) is one span: `armée de terre`, `États-Unis`, `armée d’Ukraine`; other
+ * neighbouring highlights stay apart (`[États-Unis] et l’[armée]`, the words of a NEAR).
+ * Linear in the length of the text per passage.
  * Returns 0, or -1 when out of memory (and `out` is left empty).
  */
 int snippet_make_ex(snippet *out, analyzer *a, const char *text, size_t len,
 		    const query_term *terms, size_t nterms, const snippet_opts *opts);
 
-/* snippet_make_ex() with one passage of `budget` characters and no lead known. */
+/* snippet_make_ex() with one passage of `budget` characters, no lead known and no
+   phrases. */
 int snippet_make(snippet *out, analyzer *a, const char *text, size_t len,
 		 const query_term *terms, size_t nterms, size_t budget);
 void snippet_clear(snippet *s);

@@ -276,11 +276,76 @@ def test_fragments(folder):
           "title-only match: the lead", h["snippet"])
 
 
+def lit(hit):
+    """The highlighted words of a JSON hit, from its byte offsets into the snippet."""
+    raw = hit["snippet"].encode("utf-8")
+    return [raw[s:e].decode("utf-8") for s, e in hit["highlights"]]
+
+
+def test_corpus_highlights(folder):
+    """Phrases with a stopword inside are one span; plain words, NEAR and prefixes."""
+    # a phrase with a stopword: one span in every hit, in JSON and on the terminal
+    _, doc, _ = search_json(folder, '"préavis de grève"')
+    check(len(doc["hits"]) == 2 and all(lit(h) == ["préavis de grève"] for h in doc["hits"]),
+          "corpus: \"préavis de grève\" is one span", str([lit(h) for h in doc["hits"]]))
+    for h in doc["hits"]:
+        s, e = h["highlights"][0] if h["highlights"] else (0, 0)
+        raw = h["snippet"].encode("utf-8")
+        check(raw[:s].decode("utf-8").endswith(("un ", "Le ")) and e - s == len("préavis de grève".encode()),
+              "corpus: the span's byte offsets", f"{s}-{e} in {h['snippet']!r}")
+    rc, out, _ = search(folder, '"préavis de grève"')
+    check(out.count("[préavis de grève]") == 2 and "[préavis]" not in out, "terminal: one span", out)
+    _, doc, _ = search_json(folder, '"guerre en Ukraine"')
+    check([lit(h) for h in doc["hits"]] == [["guerre en Ukraine"]], "corpus: \"guerre en Ukraine\"",
+          str([lit(h) for h in doc["hits"]]))
+    # the same words unquoted, or with NEAR: the same article, separate spans
+    for q in (["guerre", "Ukraine"], ["guerre", "NEAR", "Ukraine"]):
+        _, doc, _ = search_json(folder, *q)
+        by_path = {os.path.basename(h["path"]): lit(h) for h in doc["hits"]}
+        got = by_path.get("international-etats-unis-campagne-presidentielle.txt")
+        check(got == ["guerre", "Ukraine"], f"corpus: {' '.join(q)} lights up two spans", str(got))
+    # title: phrase, in a title here
+    _, doc, _ = search_json(folder, 'title:"équipe de France"', "OR", '"équipe de France"')
+    check(doc["hits"] and all(lit(h) == ["équipe de France"] for h in doc["hits"]),
+          "corpus: équipe de France", str([lit(h) for h in doc["hits"]]))
+    # a prefix: every hit shows a word it matched
+    _, doc, _ = search_json(folder, "guer*")
+    got = sorted(w for h in doc["hits"] for w in lit(h))
+    check(len(doc["hits"]) == 3 and got == ["guerre", "guerre", "guerres"], "corpus: guer* lights up", str(got))
+    for q in ("élev*", "eleve*"):
+        _, doc, _ = search_json(folder, q)
+        got = sorted(w for h in doc["hits"] for w in lit(h))
+        check(len(doc["hits"]) == 5 and got == sorted(["élèves", "élevées", "élevée", "élève", "élevés"]),
+              f"corpus: {q} lights up", str(got))
+
+
+def test_prefix_agreement(tmp):
+    """A word lights up for a prefix iff the index matched it: one article per word, so
+    the articles found are exactly those with a highlight, and each shows its word."""
+    folder = os.path.join(tmp, "prefix")
+    words = {"eleve.txt": "élève", "eleve2.txt": "élevé", "eleveur.txt": "éleveurs",
+             "elevage.txt": "élevage", "guerre.txt": "guerrier", "gare.txt": "gare"}
+    for name, w in words.items():
+        write(os.path.join(folder, name), f"Un article\n\nOn y parle d’un {w} et de la pluie.\n")
+    index(folder)
+    for q, want in (("eleve*", {"eleve.txt", "eleve2.txt", "eleveur.txt"}),
+                    ("ÉLÈVE*", {"eleve.txt", "eleve2.txt", "eleveur.txt"}),
+                    ("elevag*", {"elevage.txt"}),
+                    ("guer*", {"guerre.txt"})):
+        _, doc, _ = search_json(folder, q)
+        found = {os.path.basename(h["path"]) for h in doc["hits"]}
+        check(found == want, f"{q} finds {sorted(want)}", str(sorted(found)))
+        for h in doc["hits"]:
+            name = os.path.basename(h["path"])
+            check(lit(h) == [words[name]], f"{q}: {name} lights up {words[name]}", str(lit(h)))
+
+
 def test_corpus(tmp):
     """corpus/ holds no near-duplicates: nothing is folded, totals are unchanged."""
     folder = os.path.join(tmp, "corpus")
     shutil.copytree(os.path.join(SRC, "corpus"), folder, ignore=shutil.ignore_patterns(".fouille"))
     index(folder)
+    test_corpus_highlights(folder)
     for q in ("france", "greve", "sncf", "montclar", "hopital", "sommeil"):
         _, a, _ = search_json(folder, q, extra=("--limit", "50"))
         _, b, _ = search_json(folder, q, extra=("--limit", "50", "--no-collapse"))
@@ -326,6 +391,7 @@ def main():
         test_fragments(folder)
         test_suggestions(folder)
         test_corpus(tmp)
+        test_prefix_agreement(tmp)
     return clitest.summary()
 
 

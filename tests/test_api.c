@@ -1429,10 +1429,15 @@ static void test_snippet_rules(void)
 	      "refugies highlights only one word, got a second: %s", word);
 	CHECK(first_highlight(idx, "election", 0, word, sizeof word) == 0, "election highlights");
 	CHECK_STR(str(word), "Élection");
-	/* two query words side by side in the text light up as one span */
-	CHECK(first_highlight(idx, "ukrainiens refugies", 0, word, sizeof word) == 0, "two words");
+	/* a phrase lights up as one span; two query words that merely stand side by side
+	   stay two (only a phrase of the query is one piece) */
+	CHECK(first_highlight(idx, "\"refugies ukrainiens\"", 0, word, sizeof word) == 0, "phrase");
 	CHECK_STR(str(word), "réfugiés ukrainiens");
-	CHECK(first_highlight(idx, "ukrainiens refugies", 1, word, sizeof word) != 0, "one span");
+	CHECK(first_highlight(idx, "\"refugies ukrainiens\"", 1, word, sizeof word) != 0, "one span");
+	CHECK(first_highlight(idx, "ukrainiens refugies", 0, word, sizeof word) == 0, "two words");
+	CHECK_STR(str(word), "réfugiés");
+	CHECK(first_highlight(idx, "ukrainiens refugies", 1, word, sizeof word) == 0, "two spans");
+	CHECK_STR(str(word), "ukrainiens");
 	fouille_results *res;
 	if (fouille_search(&res, idx, "refugies", NULL) == FOUILLE_OK) {
 		const fouille_hit *h = fouille_results_hit(res, 0);

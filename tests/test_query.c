@@ -113,7 +113,8 @@ static void check_terms(const query *q, const char *want)
 	const query_term *t = query_terms(q, &n);
 	for (size_t i = 0; i < n; i++) {
 		char one[128];
-		snprintf(one, sizeof one, "%s%s/%u", i ? " " : "", t[i].term, t[i].word);
+		snprintf(one, sizeof one, "%s%s%s/%u", i ? " " : "", t[i].term, t[i].prefix ? "*" : "",
+			 t[i].word);
 		strncat(buf, one, sizeof buf - strlen(buf) - 1);
 	}
 	const char *got = buf;
@@ -126,6 +127,30 @@ static query *parse(const char *text)
 	int rc = query_parse(&q, an, text, strlen(text));
 	CHECK(rc == 0 && q, "query_parse(\"%s\") = %d", text, rc);
 	return q;
+}
+
+/* The phrases of `text` as "w w|w w": a word as term or term/alt, a stopword in
+   parentheses, a position without term as "_". */
+static void check_phrases(const char *text, const char *want)
+{
+	char buf[1024] = "";
+	query *q = parse(text);
+	size_t n;
+	const query_phrase *p = query_phrases(q, &n);
+	for (size_t i = 0; i < n; i++) {
+		CHECK(p[i].nwords >= 2, "phrase %zu of %s: %zu words", i, text, p[i].nwords);
+		for (size_t k = 0; k < p[i].nwords; k++) {
+			const query_phrase_word *w = &p[i].words[k];
+			char one[160];
+			snprintf(one, sizeof one, "%s%s%s%s%s%s%s", k ? " " : i ? "|" : "",
+				 w->stop ? "(" : "", w->term ? w->term : "_", w->alt ? "/" : "",
+				 w->alt ? w->alt : "", w->stop ? ")" : "", "");
+			strncat(buf, one, sizeof buf - strlen(buf) - 1);
+		}
+	}
+	const char *got = buf;
+	CHECK(!strcmp(got, want), "phrases of %s: \"%s\", want \"%s\"", text, got, want);
+	query_free(q);
 }
 
 /* The notice of `text` (NULL for none). */
@@ -459,6 +484,36 @@ static void test_prefix(void)
 	q = parse("guer*");
 	CHECK(query_positive_count(q) == 1, "got %zu", query_positive_count(q));
 	query_free(q);
+}
+
+/* What the snippet code gets: prefixes among the terms, and the phrases. */
+static void test_highlight_info(void)
+{
+	/* A prefix is a term marked as one; the typed word's own forms, when kept, share
+	   its word number. */
+	query *q = parse("guer*"); /* "guer" stems to gu, which the prefix does not cover */
+	check_terms(q, "gu/0 guer*/0");
+	query_free(q);
+	q = parse("paix guerre* guerr* -arm*");
+	check_terms(q, "paix/0 guerr/1 guerre*/1 guerr*/2");
+	query_free(q);
+	q = parse("élève* title:guerr*");
+	check_terms(q, "elev/0 eleve*/0 guerr*/1");
+	query_free(q);
+
+	/* Phrases: quoted or split, stopwords in place, title: too. */
+	check_phrases("\"armée de terre\"", "arme (de) terr");
+	check_phrases("\"ministre de la santé\" guerre", "ministr (de) (la) sant");
+	check_phrases("États-Unis \"l'armée russe\"", "etat unis|arme russ");
+	check_phrases("title:\"armée de terre\" OR (paix \"guerre froide\")", "arme (de) terr|guerr froid");
+	check_phrases("\"à la guerre\"", "");      /* one word: no phrase */
+	check_phrases("\"guerre à la\"", "");      /* trailing stopwords are not part of it */
+	check_phrases("états-de-la-un*", ""); /* the word before the prefix is alone */
+	check_phrases("états-de-la-guerre-fr*", "etat (de) (la) guerr");
+	/* not phrases: ~N, NEAR (its leaves are matched in any order), excluded */
+	check_phrases("\"armée russe\"~3", "");
+	check_phrases("\"armée russe\" NEAR Kharkiv", "");
+	check_phrases("armée -\"armée de terre\" -(\"guerre froide\" paix)", "");
 }
 
 static void test_near(void)
@@ -950,6 +1005,7 @@ int main(void)
 	test_dates();
 	test_prefix();
 	test_near();
+	test_highlight_info();
 	test_proximity_bonus();
 	test_odd_input();
 	test_long_input();

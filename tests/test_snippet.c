@@ -65,15 +65,18 @@ static void check_shape(const snippet *s, size_t budget)
 	}
 }
 
-/* Make a snippet of `text` for `q` (a query string). */
+/* Make a snippet of `text` for `q` (a query string), its phrases passed as search.c
+   passes them. */
 static void make(snippet *s, const char *q, const char *text, size_t len, size_t budget)
 {
 	query *qq = NULL;
 	CHECK(query_parse(&qq, an, q, strlen(q)) == 0, "parse %s", q);
 	size_t nt = 0;
 	const query_term *t = query_terms(qq, &nt);
-	int rc = snippet_make(s, an, text, len, t, nt, budget);
-	CHECK(rc == 0, "snippet_make = %d", rc);
+	snippet_opts o = {.budget = budget, .fragments = 1};
+	o.phrases = query_phrases(qq, &o.nphrases);
+	int rc = snippet_make_ex(s, an, text, len, t, nt, &o);
+	CHECK(rc == 0, "snippet_make_ex = %d", rc);
 	query_free(qq);
 	if (rc == 0)
 		check_shape(s, budget);
@@ -112,6 +115,7 @@ static void make_ex(snippet *s, const char *q, const char *text, size_t budget,
 	size_t nt = 0;
 	const query_term *t = query_terms(qq, &nt);
 	snippet_opts o = {.budget = budget, .fragments = fragments, .lead_len = lead_len};
+	o.phrases = query_phrases(qq, &o.nphrases);
 	int rc = snippet_make_ex(s, an, text, strlen(text), t, nt, &o);
 	CHECK(rc == 0, "snippet_make_ex = %d", rc);
 	query_free(qq);
@@ -183,35 +187,138 @@ static void test_highlight_as_written(void)
 	snippet_clear(&s);
 }
 
-static void test_phrase_spans(void)
+/* Filler, to push passages apart. */
+#define FILL_PHRASE "Une phrase de remplissage parle du temps qu’il fait ici. " \
+		    "Une autre phrase parle encore du temps et de la pluie. "
+
+/* The spans of a snippet as "a|b|c". */
+static const char *spans_of(const snippet *s)
+{
+	static char buf[1024];
+	buf[0] = '\0';
+	for (size_t i = 0; i < s->nspans; i++) {
+		if (i)
+			strncat(buf, "|", sizeof buf - strlen(buf) - 1);
+		strncat(buf, span_text(s, i), sizeof buf - strlen(buf) - 1);
+	}
+	return buf;
+}
+
+/* The spans of the snippet of `text` for `q` (200 characters), as spans_of() gives. */
+static void check_spans(const char *q, const char *text, const char *want)
 {
 	snippet s;
-	/* Adjacent highlighted words merge when only spaces, a hyphen, an apostrophe or an
-	   elided article lie between them. */
-	const char *t = "Les États-Unis et l’armée d’Ukraine : la « guerre  froide » revient.";
-	make(&s, "\"États-Unis\" \"armée d'Ukraine\" \"guerre froide\"", t, strlen(t), 200);
-	CHECK(s.nspans == 3, "got %zu spans", s.nspans);
-	CHECK_STR(span_text(&s, 0), "États-Unis");
-	CHECK_STR(span_text(&s, 1), "armée d’Ukraine");
-	CHECK_STR(span_text(&s, 2), "guerre froide");
+	make(&s, q, text, strlen(text), 200);
+	const char *got = spans_of(&s);
+	CHECK(!strcmp(got, want), "query %s on \"%s\": spans \"%s\", want \"%s\"", q, text, got, want);
+	snippet_clear(&s);
+}
+
+static void test_phrase_spans(void)
+{
+	/* A phrase, split word or quoted, is one span: across a hyphen, an elided article
+	   (whose own elision stays out of the span), spaces. */
+	check_spans("\"États-Unis\" \"armée d'Ukraine\" \"guerre froide\"",
+		    "Les États-Unis et l’armée d’Ukraine : la « guerre  froide » revient.",
+		    "États-Unis|armée d’Ukraine|guerre froide");
+	check_spans("\"l'armée russe\"", "L’armée russe avance.", "armée russe");
+	check_spans("\"l'état-major de l'armée\"", "Hier, l’état-major de l’armée a parlé.",
+		    "état-major de l’armée");
+	/* A stopword inside the phrase: one span with it (it was [armée] de [terre]). */
+	check_spans("\"armée de terre\"", "Guerre, paix. L’armée de terre défile.", "armée de terre");
+	check_spans("guerre paix \"armée de terre\"", "Guerre, paix. L’armée de terre défile.",
+		    "Guerre|paix|armée de terre");
+	check_spans("\"ministre de la santé\"", "La ministre de la Santé a parlé.", "ministre de la Santé");
+	/* Only the phrase's own stopwords: Xapian also finds "armée en terre" for this
+	   phrase (positions only), but that is not the phrase as typed. */
+	check_spans("\"armée de terre\"", "Une armée en terre cuite.", "armée|terre");
+	/* Neighbouring words of the query that are not one phrase stay apart: across a
+	   stopword (the mistake of merging across any stopword), and even side by side. */
+	check_spans("États-Unis armée", "Les États-Unis et l’armée.", "États-Unis|armée");
+	check_spans("États-Unis armée", "Les États-Unis, l’armée.", "États-Unis|armée");
+	check_spans("ukrainiens refugies", "Les réfugiés ukrainiens arrivent.", "réfugiés|ukrainiens");
+	/* A phrase repeated: each occurrence its span; its words alone elsewhere: their own
+	   spans. */
+	check_spans("\"armée de terre\"", "L’armée de terre défile, puis l’armée de terre rentre.",
+		    "armée de terre|armée de terre");
+	check_spans("\"armée de terre\"",
+		    "L’armée recrute. La terre tremble. L’armée de terre défile. Terre, armée.",
+		    "armée|terre|armée de terre|Terre|armée");
+	/* Two phrases sharing a word: each occurrence joins its words. */
+	check_spans("\"armée de terre\" \"terre brûlée\"", "Une armée de terre brûlée.",
+		    "armée de terre brûlée");
+	/* NEAR and ~N match the words in any order: not a phrase, separate spans, also
+	   for a quoted phrase inside a NEAR (Xapian does not keep its order there). */
+	check_spans("armée NEAR russe", "L’armée russe avance.", "armée|russe");
+	check_spans("armée NEAR/2 russe", "L’armée russe avance.", "armée|russe");
+	check_spans("\"armée russe\"~2", "L’armée russe avance.", "armée|russe");
+	check_spans("\"armée russe\" NEAR Kharkiv", "L’armée russe attaque Kharkiv.", "armée|russe|Kharkiv");
+	/* title: phrases are phrases too (lit up where the text has them). */
+	check_spans("title:\"armée de terre\"", "L’armée de terre défile.", "armée de terre");
+	check_spans("title:(\"armée de terre\" OR marine)", "L’armée de terre défile.", "armée de terre");
+	/* An excluded phrase lights nothing; the rest of the query is unchanged. */
+	check_spans("armée -\"armée de terre\"", "L’armée de l’air décolle.", "armée");
+	/* Punctuation between the words: Xapian matches, the snippet shows two pieces. */
+	check_spans("\"guerre froide\"", "Ce fut la guerre. Froide, longue.", "guerre|Froide");
+	/* An elided article where the phrase has another: the elision is not a word, so
+	   it matches as Xapian matches it. */
+	check_spans("\"armée d'Ukraine\"", "L’armée l’Ukraine.", "armée l’Ukraine");
+
+	/* Byte offsets: the span covers the phrase as written, in the snippet. */
+	snippet s;
+	const char *t = "Hier, l’armée de terre défile.";
+	make(&s, "\"armée de terre\"", t, strlen(t), 200);
+	CHECK(s.nspans == 1 && s.spans[0].start == strlen("Hier, l’") &&
+		      s.spans[0].end == strlen("Hier, l’armée de terre"),
+	      "offsets %zu-%zu", s.nspans ? s.spans[0].start : 0, s.nspans ? s.spans[0].end : 0);
 	snippet_clear(&s);
 
-	/* Punctuation or a kept word between them: separate spans. A stopword inside a
-	   phrase is not highlighted, so "armée de terre" shows two spans (pinned). */
-	t = "Guerre, paix. L’armée de terre défile.";
-	make(&s, "guerre paix \"armée de terre\"", t, strlen(t), 200);
-	CHECK(s.nspans == 4, "got %zu spans", s.nspans);
-	CHECK_STR(span_text(&s, 0), "Guerre");
-	CHECK_STR(span_text(&s, 1), "paix");
-	CHECK_STR(span_text(&s, 2), "armée");
-	CHECK_STR(span_text(&s, 3), "terre");
+	/* Two passages: a phrase in each is one span in each. */
+	t = "L’armée de terre défile. " FILL_PHRASE FILL_PHRASE "Plus tard, l’armée de terre rentre. " FILL_PHRASE;
+	make_ex(&s, "\"armée de terre\" défile rentre", t, 60, 2, 0);
+	CHECK(!strcmp(spans_of(&s), "armée de terre|défile|armée de terre|rentre"), "two passages: %s in \"%s\"",
+	      spans_of(&s), s.text);
 	snippet_clear(&s);
+	/* without the phrases (snippet_make): no phrase is known, nothing joins */
+	query *qq = NULL;
+	CHECK(query_parse(&qq, an, "\"armée de terre\"", strlen("\"armée de terre\"")) == 0, "parse");
+	size_t nt;
+	const query_term *qt = query_terms(qq, &nt);
+	t = "L’armée de terre défile.";
+	CHECK(snippet_make(&s, an, t, strlen(t), qt, nt, 200) == 0, "snippet_make");
+	CHECK(!strcmp(spans_of(&s), "armée|terre"), "no phrases given: %s", spans_of(&s));
+	snippet_clear(&s);
+	query_free(qq);
+}
 
-	/* Words of the query that happen to be adjacent merge too (the simple rule). */
-	t = "Les réfugiés ukrainiens arrivent.";
-	make(&s, "ukrainiens refugies", t, strlen(t), 200);
-	CHECK(s.nspans == 1, "got %zu spans", s.nspans);
-	CHECK_STR(span_text(&s, 0), "réfugiés ukrainiens");
+/* Words matched through a prefix light up, as the index matched them, and count for
+   choosing the passage. */
+static void test_prefix_spans(void)
+{
+	check_spans("guer*", "La guerre, les guerres et les guerriers. Une gare, un aguerri.",
+		    "guerre|guerres|guerriers");
+	/* eleve* matches what the index matches: terms starting with "eleve" (éleveur) and
+	   the typed word's own form elev (élève, élevé, élevées); not élevage (elevag). The
+	   accents of the prefix do not matter, like everywhere. */
+	const char *t = "Un élève, un élevage, une note élevée, un éleveur, un prix élevé.";
+	check_spans("eleve*", t, "élève|élevée|éleveur|élevé");
+	check_spans("élève*", t, "élève|élevée|éleveur|élevé");
+	check_spans("ELEVEU*", t, "éleveur");
+	check_spans("elevag*", t, "élevage");
+	/* with an elision, in title:, next to a plain word; an excluded prefix lights up
+	   nothing */
+	check_spans("l'arm*", "L’armée et les armes, pas la larme.", "armée|armes");
+	check_spans("title:guer*", "La guerre.", "guerre");
+	check_spans("paix guer*", "La guerre et la paix.", "guerre|paix");
+	check_spans("paix -guer*", "La guerre et la paix.", "paix");
+
+	/* The prefix counts for passage choice: the passage with Kharkiv and a guer* word
+	   beats the earlier one with Kharkiv alone. */
+	snippet s;
+	t = "Kharkiv est calme ce matin. " FILL_PHRASE FILL_PHRASE "À Kharkiv, les guerriers se reposent. " FILL_PHRASE;
+	make(&s, "Kharkiv guer*", t, strlen(t), 60);
+	CHECK(starts_with(s.text, ELLIPSIS " À Kharkiv, les guerriers"), "got \"%s\"", s.text);
+	CHECK(!strcmp(spans_of(&s), "Kharkiv|guerriers"), "spans %s", spans_of(&s));
 	snippet_clear(&s);
 }
 
@@ -597,6 +704,7 @@ int main(void)
 	}
 	test_highlight_as_written();
 	test_phrase_spans();
+	test_prefix_spans();
 	test_distinct_words();
 	test_budget_and_utf8();
 	test_ellipsis_and_whitespace();

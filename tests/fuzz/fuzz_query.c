@@ -133,6 +133,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < n; i++)
 		if (!t[i].term || !*t[i].term || t[i].word >= n || !clean_utf8(t[i].term))
 			abort();
+	/* phrases: at least two positions, a word (never a stopword) at each end */
+	const query_phrase *ph = query_phrases(q, &n);
+	for (size_t i = 0; i < n; i++) {
+		const query_phrase_word *w = ph[i].words;
+		size_t last = ph[i].nwords - 1;
+		if (ph[i].nwords < 2 || !w[0].term || w[0].stop || !w[last].term || w[last].stop)
+			abort();
+		for (size_t k = 0; k <= last; k++)
+			if (w[k].term && !clean_utf8(w[k].term))
+				abort();
+	}
 	for (int any = 0; any <= 1; any++) {
 		xs_query *x = query_build(q, any);
 		if (query_is_empty(q) != (x == NULL))
