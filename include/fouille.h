@@ -245,8 +245,8 @@ typedef struct fouille_update_options {
 	size_t commit_every;
 	/*
 	 * Threads reading and analysing articles while the calling thread writes the index
-	 * (0 or 1, the default: everything in the calling thread). The index is the same
-	 * whatever the number.
+	 * (0 or 1, the default: everything in the calling thread; at most 64 are used).
+	 * The index is the same whatever the number.
 	 */
 	unsigned jobs;
 } fouille_update_options;

@@ -599,6 +599,8 @@ static int rename_article(update *u, known *from, const source *src)
 /* How much article text a lane may hold before its worker waits for the writer: bounds
  * the memory of what is prepared in advance (one article is always let through). */
 #define LANE_BYTES (64u << 10)
+/* More workers than this only add threads waiting for the one writer. */
+#define MAX_JOBS 64
 
 enum event_kind { EV_ARTICLE, EV_PROBLEM, EV_END };
 
@@ -1193,6 +1195,8 @@ static int pipeline_start(pipeline *p, size_t n)
 	p->nworkers = 0;
 	if (n < 2 || p->nwork < 2)
 		return 0;
+	if (n > MAX_JOBS)
+		n = MAX_JOBS;
 	if (n > p->nwork)
 		n = p->nwork;
 	if (!(p->workers = calloc(n, sizeof *p->workers)))
