@@ -411,8 +411,16 @@ FOUILLE_API void fouille_results_free(fouille_results *res);
 /* The number of hits in this page (at most opts->limit). */
 FOUILLE_API size_t fouille_results_count(const fouille_results *res);
 
-/* An estimate of the number of matching articles in the whole index. */
+/*
+ * The number of matching articles in the whole index (near-duplicates folded into
+ * their hit unless FOUILLE_SEARCH_NO_COLLAPSE). Exact when fewer than 1,000 articles
+ * match, on the last page, or with FOUILLE_SEARCH_FACETS (every match is then
+ * checked); above that an estimate, as fouille_results_total_exact() says.
+ */
 FOUILLE_API uint64_t fouille_results_total(const fouille_results *res);
+
+/* 1 when fouille_results_total() is an exact count, 0 when it is an estimate. */
+FOUILLE_API int fouille_results_total_exact(const fouille_results *res);
 
 /* 1 when no article had every word and the hits match any word instead, else 0. */
 FOUILLE_API int fouille_results_relaxed(const fouille_results *res);
