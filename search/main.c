@@ -179,8 +179,8 @@ static void print_text(const fouille_results *res, const char *query, const char
 		return;
 	}
 	size_t first = fouille_hit_rank(fouille_results_hit(res, 0));
-	printf("%llu article%s match%s \"%s\"", (unsigned long long)total, total == 1 ? "" : "s",
-	       total == 1 ? "es" : "", query);
+	printf("%s%llu article%s match%s \"%s\"", fouille_results_total_exact(res) ? "" : "About ",
+	       (unsigned long long)total, total == 1 ? "" : "s", total == 1 ? "es" : "", query);
 	if (total > n)
 		printf(" (showing %zu to %zu)", first, first + n - 1);
 	printf("\n\n");
@@ -229,8 +229,9 @@ static void print_json(const fouille_results *res, const char *query, const char
 {
 	fputs("{\"query\":", stdout);
 	json_string(stdout, query);
-	printf(",\"total\":%llu,\"relaxed\":%s,\"notice\":",
+	printf(",\"total\":%llu,\"total_exact\":%s,\"relaxed\":%s,\"notice\":",
 	       (unsigned long long)fouille_results_total(res),
+	       fouille_results_total_exact(res) ? "true" : "false",
 	       fouille_results_relaxed(res) ? "true" : "false");
 	json_string(stdout, fouille_results_notice(res));
 	fputs(",\"suggestion\":", stdout);
@@ -446,7 +447,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fouille-search: %s\n", fouille_errmsg(idx));
 		if (out == OUT_JSON)
 			fputs("{\"query\":", stdout), json_string(stdout, query),
-				fputs(",\"total\":0,\"relaxed\":false,\"notice\":", stdout),
+				fputs(",\"total\":0,\"total_exact\":true,\"relaxed\":false,\"notice\":", stdout),
 				json_string(stdout, fouille_errmsg(idx)),
 				fputs(",\"suggestion\":null,\"facets\":null,\"hits\":[]}\n", stdout);
 		fouille_index_close(idx);

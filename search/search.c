@@ -40,6 +40,7 @@ struct fouille_results {
 	fouille_hit *hits;
 	size_t n, cap;
 	uint64_t total;
+	int total_exact;
 	int relaxed;
 	char *notice;
 	char *suggestion;
@@ -192,6 +193,9 @@ static int run(collector *c, xs_reader *r, const xs_query *xq, const fouille_sea
 	   collapses (and rounds: 1000 for 1086). */
 	if (rc == FOUILLE_OK && c->res->n && c->res->n < o->limit)
 		c->res->total = o->offset + c->res->n;
+	/* Below XS_COUNT_EXACT_BELOW Xapian has checked every match; facets check them all. */
+	c->res->total_exact = (c->res->n && c->res->n < o->limit) ||
+			      c->res->total < XS_COUNT_EXACT_BELOW || (o->flags & FOUILLE_SEARCH_FACETS);
 	if (rc == FOUILLE_OK && (o->flags & FOUILLE_SEARCH_FACETS)) {
 		facet_list *a = &c->res->facets[FOUILLE_FACET_AUTHOR], *y = &c->res->facets[FOUILLE_FACET_YEAR];
 		if (a->n)
@@ -346,6 +350,11 @@ size_t fouille_results_count(const fouille_results *res)
 uint64_t fouille_results_total(const fouille_results *res)
 {
 	return res ? res->total : 0;
+}
+
+int fouille_results_total_exact(const fouille_results *res)
+{
+	return res ? res->total_exact : 0;
 }
 
 int fouille_results_relaxed(const fouille_results *res)
