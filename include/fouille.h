@@ -413,7 +413,7 @@ FOUILLE_API size_t fouille_results_count(const fouille_results *res);
 
 /*
  * The number of matching articles in the whole index (near-duplicates folded into
- * their hit unless FOUILLE_SEARCH_NO_COLLAPSE). Exact when fewer than 1,000 articles
+ * their hit unless FOUILLE_SEARCH_NO_COLLAPSE). Exact when fewer than 100 articles
  * match, on the last page, or with FOUILLE_SEARCH_FACETS (every match is then
  * checked); above that an estimate, as fouille_results_total_exact() says.
  */

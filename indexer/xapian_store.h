@@ -211,7 +211,7 @@ typedef struct xs_search_opts {
  * Xapian's estimate (rounded). Reopens the database first, and again when it was
  * modified under the reader.
  */
-#define XS_COUNT_EXACT_BELOW 1000 /* matches checked at the least, so small counts are exact */
+#define XS_COUNT_EXACT_BELOW 100 /* matches checked at the least, so small counts are exact */
 int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limit,
 		     const xs_search_opts *opts, xs_match_fn fn, void *ud, uint64_t *estimated,
 		     char *err);
