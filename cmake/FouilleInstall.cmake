@@ -3,8 +3,9 @@
 #   lib/libfouille.so.0.1.0, .so.0, .so   the shared library (soname libfouille.so.0)
 #   lib/libfouille.a                      the static library
 #   include/fouille.h                     the API
-#   bin/fouille-index, bin/fouille-search  with an $ORIGIN rpath to lib/ unless lib/ is a
+#   bin/fouille-index                     with an $ORIGIN rpath to lib/ unless lib/ is a
 #                                         system directory
+#   bin/fouille-search                    libfouille linked in (CMakeLists.txt says why)
 #   lib/pkgconfig/fouille.pc              pkg-config (--static for libfouille.a)
 #   lib/cmake/fouille/                    find_package(fouille): fouille::fouille,
 #                                         fouille::fouille_static
@@ -25,11 +26,11 @@ install(TARGETS fouille_static EXPORT fouilleStaticTargets
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/include/fouille.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
-# The programs find the library next to them (P/bin -> P/lib) wherever P is, unless it
+# fouille-index finds the library next to it (P/bin -> P/lib) wherever P is, unless it
 # goes to a directory the dynamic loader searches anyway (prefix /usr).
 file(RELATIVE_PATH FOUILLE_BIN_TO_LIB ${CMAKE_INSTALL_FULL_BINDIR} ${CMAKE_INSTALL_FULL_LIBDIR})
 if(NOT CMAKE_INSTALL_FULL_LIBDIR IN_LIST CMAKE_C_IMPLICIT_LINK_DIRECTORIES)
-  set_target_properties(fouille-index fouille-search PROPERTIES
+  set_target_properties(fouille-index PROPERTIES
     INSTALL_RPATH "$ORIGIN/${FOUILLE_BIN_TO_LIB}")
 endif()
 install(TARGETS fouille-index fouille-search RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

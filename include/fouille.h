@@ -238,11 +238,17 @@ typedef struct fouille_update_options {
 	const char *const *exclude;
 	size_t nexclude;
 	/*
-	 * Commit after this many articles (0: automatically, by the amount of text indexed
-	 * since the last commit). Each commit makes what was indexed so far searchable and
-	 * safe from a crash, at some cost in speed.
+	 * Commit after this many articles (0: automatically, when what the index holds in
+	 * memory since the last commit reaches about 16 MB). Each commit makes what was
+	 * indexed so far searchable and safe from a crash, at some cost in speed.
 	 */
 	size_t commit_every;
+	/*
+	 * Threads reading and analysing articles while the calling thread writes the index
+	 * (0 or 1, the default: everything in the calling thread; at most 64 are used).
+	 * The index is the same whatever the number.
+	 */
+	unsigned jobs;
 } fouille_update_options;
 
 /* Fill `opts` with the defaults. */
@@ -409,7 +415,7 @@ FOUILLE_API size_t fouille_results_count(const fouille_results *res);
 
 /*
  * The number of matching articles in the whole index (near-duplicates folded into
- * their hit unless FOUILLE_SEARCH_NO_COLLAPSE). Exact when fewer than 1,000 articles
+ * their hit unless FOUILLE_SEARCH_NO_COLLAPSE). Exact when fewer than 100 articles
  * match, on the last page, or with FOUILLE_SEARCH_FACETS (every match is then
  * checked); above that an estimate, as fouille_results_total_exact() says.
  */

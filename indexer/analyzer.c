@@ -26,10 +26,14 @@
 /* Canonical decomposition yields at most ~1.5 code points per UTF-8 byte. */
 #define CP_MAX (WORD_MAX * 2)
 
-/* Stem cache: open addressing, cleared wholesale (by bumping a generation) when full. */
+/* Stem cache: open addressing, cleared wholesale (by bumping a generation) when full.
+   It starts small and doubles up to these sizes: a search process analyzes a few
+   thousand words, and each page of a 1.3 MB table it touched was a page fault. */
 #define CACHE_SLOTS (1u << 15)
 #define CACHE_MAX_ENTRIES (CACHE_SLOTS / 2)
 #define CACHE_ARENA (768u * 1024u)
+#define CACHE_SLOTS_MIN (1u << 10)
+#define CACHE_ARENA_MIN (24u * 1024u)
 #define CACHE_KEY_MAX 64 /* longer words are rare: they are not cached */
 
 struct cache_slot {
@@ -57,8 +61,10 @@ struct analyzer {
 	uint32_t cache_gen;
 	uint32_t cache_count;
 	uint32_t arena_used;
-	struct cache_slot slots[CACHE_SLOTS];
-	char arena[CACHE_ARENA];
+	uint32_t nslots;    /* a power of two, CACHE_SLOTS_MIN..CACHE_SLOTS */
+	uint32_t arena_cap; /* CACHE_ARENA_MIN..CACHE_ARENA */
+	struct cache_slot *slots;
+	char *arena;
 };
 
 /* ---- stopwords ------------------------------------------------------------------ */
@@ -429,7 +435,7 @@ static uint32_t hash_bytes(const char *s, size_t len)
 static struct cache_slot *cache_find(analyzer *a, const char *key, size_t klen, uint32_t h,
 				     struct cache_slot **free_slot)
 {
-	uint32_t i = h & (CACHE_SLOTS - 1);
+	uint32_t i = h & (a->nslots - 1);
 	for (;;) {
 		struct cache_slot *s = &a->slots[i];
 		if (s->gen != a->cache_gen) {
@@ -438,8 +444,47 @@ static struct cache_slot *cache_find(analyzer *a, const char *key, size_t klen, 
 		}
 		if (s->hash == h && s->klen == klen && memcmp(a->arena + s->off, key, klen) == 0)
 			return s;
-		i = (i + 1) & (CACHE_SLOTS - 1);
+		i = (i + 1) & (a->nslots - 1);
 	}
+}
+
+/* Twice the slots, the live ones rehashed; 0, or -1 when out of memory. */
+static int cache_grow_slots(analyzer *a)
+{
+	uint32_t n = a->nslots * 2;
+	struct cache_slot *v = calloc(n, sizeof *v), *old = a->slots;
+	if (!v)
+		return -1;
+	for (uint32_t k = 0; k < a->nslots; k++) {
+		if (old[k].gen != a->cache_gen)
+			continue;
+		uint32_t i = old[k].hash & (n - 1);
+		while (v[i].gen == a->cache_gen)
+			i = (i + 1) & (n - 1);
+		v[i] = old[k];
+	}
+	free(old);
+	a->slots = v;
+	a->nslots = n;
+	return 0;
+}
+
+/* Room for `need` more bytes in the arena, doubling it while it may; 0 or -1. */
+static int cache_grow_arena(analyzer *a, size_t need)
+{
+	uint32_t cap = a->arena_cap;
+	while (a->arena_used + need > cap && cap < CACHE_ARENA)
+		cap = cap * 2 < CACHE_ARENA ? cap * 2 : CACHE_ARENA;
+	if (a->arena_used + need > cap)
+		return -1;
+	if (cap != a->arena_cap) {
+		char *p = realloc(a->arena, cap);
+		if (!p)
+			return -1;
+		a->arena = p;
+		a->arena_cap = cap;
+	}
+	return 0;
 }
 
 static void cache_put(analyzer *a, struct cache_slot *slot, const char *key, size_t klen,
@@ -447,7 +492,12 @@ static void cache_put(analyzer *a, struct cache_slot *slot, const char *key, siz
 		      size_t alen)
 {
 	size_t need = klen + tlen + alen + 3;
-	if (a->cache_count >= CACHE_MAX_ENTRIES || a->arena_used + need > CACHE_ARENA) {
+	/* at most half full, so that probes stay short: grow, else start over below */
+	if (a->cache_count + 1 > a->nslots / 2 && a->nslots < CACHE_SLOTS &&
+	    cache_grow_slots(a) == 0)
+		cache_find(a, key, klen, h, &slot); /* the slots moved */
+	if (a->cache_count >= CACHE_MAX_ENTRIES || a->cache_count + 1 > a->nslots / 2 ||
+	    cache_grow_arena(a, need) != 0) {
 		/* full: start over rather than manage eviction; frequent words come back fast */
 		a->cache_gen++;
 		a->cache_count = 0;
@@ -484,6 +534,14 @@ analyzer *analyzer_new(void)
 		free(a);
 		return NULL;
 	}
+	a->nslots = CACHE_SLOTS_MIN;
+	a->arena_cap = CACHE_ARENA_MIN;
+	a->slots = calloc(a->nslots, sizeof *a->slots);
+	a->arena = malloc(a->arena_cap);
+	if (!a->slots || !a->arena) {
+		analyzer_free(a);
+		return NULL;
+	}
 	a->cache_gen = 1; /* calloc'd slots have gen 0: all free */
 	return a;
 }
@@ -493,6 +551,8 @@ void analyzer_free(analyzer *a)
 	if (!a)
 		return;
 	sb_stemmer_delete(a->stemmer);
+	free(a->slots);
+	free(a->arena);
 	free(a);
 }
 
@@ -569,6 +629,7 @@ static const char *exact_form(analyzer *a, const char *w, size_t n)
 struct emitter {
 	analyzer_emit_fn emit;         /* analyzer_run: non-stopwords only */
 	analyzer_emit_all_fn emit_all; /* analyzer_run_all: stopwords too */
+	const analyzer_filter *filter; /* analyzer_run_filtered: the words worth analyzing */
 	void *userdata;
 };
 
@@ -671,6 +732,47 @@ static inline size_t next_char(const unsigned char *s, size_t len, size_t i, int
 	return k;
 }
 
+/* ---- filter ---------------------------------------------------------------------- */
+
+void analyzer_filter_init(analyzer_filter *f)
+{
+	memset(f, 0, sizeof *f);
+}
+
+void analyzer_filter_add(analyzer_filter *f, const char *term)
+{
+	unsigned char c = (unsigned char)term[0];
+	/* a term starting with another byte comes from a word starting with a non-ASCII
+	   character, which the filter always admits */
+	if (c && c < 0x80)
+		f->first[c] = 1;
+	else if (!c) /* an empty prefix: every word */
+		memset(f->first, 1, sizeof f->first);
+}
+
+static int filter_admits_char(const analyzer_filter *f, unsigned char c)
+{
+	return c >= 0x80 || f->first[c >= 'A' && c <= 'Z' ? c + 32 : c];
+}
+
+/*
+ * Whether the scanned word raw[0..len) may analyze to a term (or alt) of the filter.
+ * Snowball's French stemmer never changes a word's first character: its suffix rules
+ * act inside regions that start at the third character at the earliest, and the rules
+ * that ignore the regions (plural s, undoubling, é/è -> e, y/u/i case marks) act
+ * further in or vanish once folded. Folding keeps an ASCII letter (lowercased) and NFC
+ * only composes marks onto it, numbers are kept as written: so a word whose first
+ * character is ASCII yields terms starting with that character, lowercased. After an
+ * apostrophe the word may be elided (l'armée -> armée): either start admits it.
+ */
+static int filter_admits(const analyzer_filter *f, const char *raw, size_t len, int has_apos)
+{
+	if (len == 0 || filter_admits_char(f, (unsigned char)raw[0]))
+		return 1;
+	const char *apos = has_apos ? memchr(raw, '\'', len) : NULL;
+	return apos && apos + 1 < raw + len && filter_admits_char(f, (unsigned char)apos[1]);
+}
+
 /* Both entry points: cut words, track offsets and positions, hand each word over. */
 static int analyze(analyzer *a, const char *text, size_t len, uint32_t *pos,
 		   const struct emitter *em)
@@ -700,7 +802,10 @@ static int analyze(analyzer *a, const char *text, size_t len, uint32_t *pos,
 		a->raw_len = 0;
 
 		for (;;) {
-			/* the common case: a run of ASCII letters and digits */
+			/* the common case: a run of ASCII letters and digits (the length in a
+			   local: a->raw_len, which the bytes stored may alias, would be reloaded
+			   at each one) */
+			size_t rl = a->raw_len;
 			while (i < len && s[i] < 0x80) {
 				unsigned char b = s[i];
 				if (ascii_class[b] == C_LETTER) {
@@ -715,12 +820,13 @@ static int analyze(analyzer *a, const char *text, size_t len, uint32_t *pos,
 				} else {
 					break;
 				}
-				if (!full && a->raw_len < WORD_MAX)
-					a->raw[a->raw_len++] = (char)b;
+				if (!full && rl < WORD_MAX)
+					a->raw[rl++] = (char)b;
 				else
 					full = 1;
 				i++;
 			}
+			a->raw_len = rl;
 			if (i >= len)
 				break;
 
@@ -776,7 +882,8 @@ static int analyze(analyzer *a, const char *text, size_t len, uint32_t *pos,
 			break;
 		}
 
-		rc = process_word(a, max_cp, has_apos, p + 1, start, i, em);
+		if (!em->filter || filter_admits(em->filter, a->raw, a->raw_len, has_apos))
+			rc = process_word(a, max_cp, has_apos, p + 1, start, i, em);
 		/* every word takes a position, stopwords included */
 		p++;
 		if (rc)
@@ -791,6 +898,21 @@ int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t *pos,
 		 analyzer_emit_fn emit, void *userdata)
 {
 	struct emitter em = { .emit = emit, .userdata = userdata };
+	return analyze(a, text, len, pos, &em);
+}
+
+int analyzer_run_filtered(analyzer *a, const char *text, size_t len, uint32_t *pos,
+			  const analyzer_filter *filter, analyzer_emit_fn emit, void *userdata)
+{
+	struct emitter em = { .emit = emit, .filter = filter, .userdata = userdata };
+	return analyze(a, text, len, pos, &em);
+}
+
+int analyzer_run_all_filtered(analyzer *a, const char *text, size_t len, uint32_t *pos,
+			      const analyzer_filter *filter, analyzer_emit_all_fn emit,
+			      void *userdata)
+{
+	struct emitter em = { .emit_all = emit, .filter = filter, .userdata = userdata };
 	return analyze(a, text, len, pos, &em);
 }
 

@@ -61,6 +61,30 @@ int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t *pos,
 		 analyzer_emit_fn emit, void *userdata);
 
 /*
+ * The first bytes of the terms a caller looks for (snippets: the query's terms), so
+ * that analyzer_run_filtered() can skip, before normalizing and stemming them, the
+ * words that cannot analyze to any of them.
+ */
+typedef struct analyzer_filter {
+	unsigned char first[128]; /* 1 for each ASCII byte a wanted term starts with */
+} analyzer_filter;
+
+/* An empty filter: it admits only words starting with a non-ASCII character. */
+void analyzer_filter_init(analyzer_filter *f);
+/* Admit the words that may analyze to `term` (a term or alt, NUL-terminated), or to a
+   term starting with it: the filter looks at first characters only. "" admits all. */
+void analyzer_filter_add(analyzer_filter *f, const char *term);
+
+/*
+ * analyzer_run(), but the words `filter` does not admit are skipped: not emitted, but
+ * still counted in positions. Every token whose term or alt was added to the filter is
+ * emitted as analyzer_run() would; some others are too (the filter looks at the first
+ * character only).
+ */
+int analyzer_run_filtered(analyzer *a, const char *text, size_t len, uint32_t *pos,
+			  const analyzer_filter *filter, analyzer_emit_fn emit, void *userdata);
+
+/*
  * Like analyzer_run, but stopwords are reported too (with term = the lowercase word and
  * is_stop set through `stop`): the query parser needs them to tell the person which
  * words were ignored, and to keep phrase gaps.
@@ -68,6 +92,15 @@ int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t *pos,
 typedef int (*analyzer_emit_all_fn)(const analyzer_token *tok, int is_stop, void *userdata);
 int analyzer_run_all(analyzer *a, const char *text, size_t len, uint32_t *pos,
 		     analyzer_emit_all_fn emit, void *userdata);
+
+/*
+ * analyzer_run_all(), with analyzer_run_filtered()'s filter: stopwords too are emitted
+ * only when the filter admits them (a stopword's term is the word itself, lowercase, so
+ * adding it, or its folded form, admits it).
+ */
+int analyzer_run_all_filtered(analyzer *a, const char *text, size_t len, uint32_t *pos,
+			      const analyzer_filter *filter, analyzer_emit_all_fn emit,
+			      void *userdata);
 
 /*
  * 1 when `word` (lowercase NFC UTF-8, elision stripped) is a French stopword: the

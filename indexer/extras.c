@@ -30,13 +30,17 @@
 /* ---- a set of words, in insertion order ------------------------------------------ */
 
 typedef struct slot {
-	size_t off; /* 1 + offset of the word in the arena; 0 = empty */
+	size_t off; /* 1 + offset of the word in the arena */
 	uint64_t hash;
+	uint32_t gen; /* the slot is live only when equal to the set's generation */
 } slot;
 
+/* Reused from article to article: emptied by bumping the generation, so that a table
+ * grown once for a long article is not cleared slot by slot for every short one. */
 typedef struct word_set {
 	slot *slots;
 	size_t mask, n;
+	uint32_t gen;
 	char *arena; /* the words, NUL-terminated, one after the other */
 	size_t alen, acap;
 } word_set;
@@ -57,10 +61,10 @@ static int set_grow(word_set *s)
 		return -1;
 	if (s->slots) {
 		for (size_t i = 0; i <= s->mask; i++) {
-			if (!s->slots[i].off)
+			if (s->slots[i].gen != s->gen)
 				continue;
 			size_t h = s->slots[i].hash & (size - 1);
-			while (v[h].off)
+			while (v[h].gen == s->gen)
 				h = (h + 1) & (size - 1);
 			v[h] = s->slots[i];
 		}
@@ -78,7 +82,7 @@ static int set_add(word_set *s, const char *w, size_t n)
 		return -1;
 	uint64_t hash = fnv1a(w, n);
 	size_t h = hash & s->mask;
-	while (s->slots[h].off) {
+	while (s->slots[h].gen == s->gen) {
 		const char *other = s->arena + s->slots[h].off - 1;
 		if (s->slots[h].hash == hash && !strncmp(other, w, n) && other[n] == '\0')
 			return 0;
@@ -98,9 +102,22 @@ static int set_add(word_set *s, const char *w, size_t n)
 	s->arena[s->alen + n] = '\0';
 	s->slots[h].off = s->alen + 1;
 	s->slots[h].hash = hash;
+	s->slots[h].gen = s->gen;
 	s->alen += n + 1;
 	s->n++;
 	return 0;
+}
+
+/* Empty the set, keeping its memory. */
+static void set_clear(word_set *s)
+{
+	if (++s->gen == 0) { /* wrapped: no stale slot may look live */
+		if (s->slots)
+			memset(s->slots, 0, (s->mask + 1) * sizeof *s->slots);
+		s->gen = 1;
+	}
+	s->n = 0;
+	s->alen = 0;
 }
 
 static void set_free(word_set *s)
@@ -217,14 +234,14 @@ static int signature_finish(signature *g, char out[EXTRAS_SIGNATURE_LEN + 1])
 	return 1;
 }
 
-/* ---- one pass over the text ------------------------------------------------------- */
+/* ---- gathering them from the indexing pass ------------------------------------------ */
 
-typedef struct pass {
-	const char *text;
-	word_set *words; /* NULL: no spelling words wanted */
-	signature *sig;  /* NULL: no signature wanted */
+struct extras {
+	word_set words;
+	signature sig;
+	const char *text; /* the article's text, for paragraph breaks */
 	int oom;
-} pass;
+};
 
 static size_t utf8_chars(const char *s)
 {
@@ -246,35 +263,53 @@ static int spellable(const char *w)
 	return n <= 40;
 }
 
-static int on_token(const analyzer_token *t, void *ud)
+static void add_word(extras *x, const analyzer_token *t)
 {
-	pass *p = ud;
-	if (p->sig)
-		signature_token(p->sig, p->text, t);
-	if (p->words && t->word && spellable(t->word) &&
-	    utf8_chars(t->word) >= EXTRAS_SPELLING_MIN_CHARS &&
-	    set_add(p->words, t->word, strlen(t->word)) < 0) {
-		p->oom = 1;
-		return 1;
-	}
-	return 0;
+	if (x->oom || !t->word || !spellable(t->word) || utf8_chars(t->word) < EXTRAS_SPELLING_MIN_CHARS)
+		return;
+	if (set_add(&x->words, t->word, strlen(t->word)) < 0)
+		x->oom = 1;
 }
 
-int extras_signature(analyzer *an, const char *text, size_t len,
-		     char out[EXTRAS_SIGNATURE_LEN + 1])
+extras *extras_new(void)
 {
-	signature g;
-	memset(&g, 0, sizeof g);
-	pass p = {.text = text, .sig = &g};
-	uint32_t pos = 0;
-	out[0] = '\0';
-	if (analyzer_run(an, text, len, &pos, on_token, &p) != 0 || p.oom)
-		return -1;
-	return signature_finish(&g, out);
+	extras *x = calloc(1, sizeof(extras));
+	if (x)
+		x->words.gen = 1; /* calloc'ed slots (generation 0) are empty */
+	return x;
 }
 
-int extras_add(xs_doc *doc, xs_writer *w, analyzer *an, const article *a, char *err)
+void extras_free(extras *x)
 {
+	if (!x)
+		return;
+	set_free(&x->words);
+	free(x);
+}
+
+void extras_begin(extras *x, const char *text)
+{
+	set_clear(&x->words); /* its slots and arena are kept for the next article */
+	memset(&x->sig, 0, sizeof x->sig);
+	x->text = text;
+	x->oom = 0;
+}
+
+void extras_title_token(extras *x, const analyzer_token *t)
+{
+	add_word(x, t);
+}
+
+void extras_text_token(extras *x, const analyzer_token *t)
+{
+	signature_token(&x->sig, x->text, t);
+	add_word(x, t);
+}
+
+int extras_set_values(extras *x, xs_doc *doc, const article *a)
+{
+	if (x->oom)
+		return FOUILLE_ENOMEM;
 	/* facets */
 	if (a->author && *a->author &&
 	    xs_doc_set_value(doc, XS_SLOT_AUTHOR, a->author, strlen(a->author)) != FOUILLE_OK)
@@ -282,35 +317,67 @@ int extras_add(xs_doc *doc, xs_writer *w, analyzer *an, const article *a, char *
 	if (a->date && strlen(a->date) >= 4 &&
 	    xs_doc_set_value(doc, XS_SLOT_YEAR, a->date, 4) != FOUILLE_OK)
 		return FOUILLE_ENOMEM;
-
-	/* one pass over the title (words), one over the text (words and signature) */
-	word_set words;
-	memset(&words, 0, sizeof words);
-	signature g;
-	memset(&g, 0, sizeof g);
-	int rc = FOUILLE_ENOMEM;
-	uint32_t pos = 0;
-	pass p = {.text = a->title, .words = &words};
-	if (a->title && (analyzer_run(an, a->title, strlen(a->title), &pos, on_token, &p) != 0 || p.oom))
-		goto done;
-	p.text = a->text;
-	p.sig = &g;
-	pos = 0;
-	if (a->text && (analyzer_run(an, a->text, strlen(a->text), &pos, on_token, &p) != 0 || p.oom))
-		goto done;
 	char sig[EXTRAS_SIGNATURE_LEN + 1];
-	if (signature_finish(&g, sig) &&
+	if (extras_get_signature(x, sig) &&
 	    xs_doc_set_value(doc, XS_SLOT_COLLAPSE, sig, EXTRAS_SIGNATURE_LEN) != FOUILLE_OK)
-		goto done;
-	rc = FOUILLE_OK;
-	for (size_t off = 0; off < words.alen && rc == FOUILLE_OK;) {
-		const char *word = words.arena + off;
-		rc = xs_writer_add_spelling(w, word, 1, err);
+		return FOUILLE_ENOMEM;
+	return FOUILLE_OK;
+}
+
+int extras_get_signature(extras *x, char out[EXTRAS_SIGNATURE_LEN + 1])
+{
+	return signature_finish(&x->sig, out); /* idempotent: a second call gives the same */
+}
+
+int extras_each_word(const extras *x, int (*fn)(const char *word, void *ud), void *ud)
+{
+	for (size_t off = 0; off < x->words.alen;) {
+		const char *word = x->words.arena + off;
+		int rc = fn(word, ud);
+		if (rc)
+			return rc;
 		off += strlen(word) + 1;
 	}
-done:
-	set_free(&words);
-	return rc;
+	return 0;
+}
+
+typedef struct spelling_sink {
+	xs_writer *w;
+	char *err;
+} spelling_sink;
+
+static int add_spelling(const char *word, void *ud)
+{
+	spelling_sink *s = ud;
+	return xs_writer_add_spelling(s->w, word, 1, s->err);
+}
+
+int extras_add_spelling(const extras *x, xs_writer *w, char *err)
+{
+	spelling_sink s = {w, err};
+	return extras_each_word(x, add_spelling, &s);
+}
+
+/* ---- the signature alone ---------------------------------------------------------- */
+
+static int signature_only(const analyzer_token *t, void *ud)
+{
+	extras *x = ud;
+	signature_token(&x->sig, x->text, t);
+	return 0;
+}
+
+int extras_signature(analyzer *an, const char *text, size_t len,
+		     char out[EXTRAS_SIGNATURE_LEN + 1])
+{
+	extras x;
+	memset(&x, 0, sizeof x);
+	x.text = text;
+	uint32_t pos = 0;
+	out[0] = '\0';
+	if (analyzer_run(an, text, len, &pos, signature_only, &x) != 0)
+		return -1;
+	return signature_finish(&x.sig, out);
 }
 
 /* The words of a text that go to the spelling data, gathered in one arena. */

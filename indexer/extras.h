@@ -39,11 +39,37 @@ int extras_signature(analyzer *an, const char *text, size_t len,
 		     char out[EXTRAS_SIGNATURE_LEN + 1]);
 
 /*
- * Set the facet values and the collapse signature of `a` on `doc`, and add the
- * article's distinct words (title and text) to the spelling data of `w`, once each.
- * Returns FOUILLE_OK, FOUILLE_ENOMEM, or a store error with `err` filled.
+ * The extras of one article, gathered from the tokens of the analysis pass that posts
+ * its terms (one pass per article: the title's tokens, then the text's). Reusable from
+ * one article to the next (extras_begin keeps its buffers). Not thread-safe: one per
+ * thread, or one per article in flight.
  */
-int extras_add(xs_doc *doc, xs_writer *w, analyzer *an, const article *a, char *err);
+typedef struct extras extras;
+
+/* A new, empty one, or NULL when out of memory. */
+extras *extras_new(void);
+void extras_free(extras *x);
+/* Start an article whose text (lead and body) is `text`: the text's token offsets are
+ * into it. */
+void extras_begin(extras *x, const char *text);
+/* A token of the title: its word goes to the spelling words. */
+void extras_title_token(extras *x, const analyzer_token *t);
+/* A token of the text: its word goes to the spelling words, its term to the signature. */
+void extras_text_token(extras *x, const analyzer_token *t);
+/*
+ * Set the facet values of `a` and the collapse signature of its text on `doc`.
+ * Returns FOUILLE_OK, or FOUILLE_ENOMEM (also when a token could not be recorded).
+ */
+int extras_set_values(extras *x, xs_doc *doc, const article *a);
+/* The collapse signature of the text's tokens so far, as extras_signature() gives it:
+ * 1 when written to `out`, 0 when too short to have one (out = ""). */
+int extras_get_signature(extras *x, char out[EXTRAS_SIGNATURE_LEN + 1]);
+/* Call `fn` for each distinct spelling word of the article, in the order first met;
+ * stops at and returns fn's first non-zero value. */
+int extras_each_word(const extras *x, int (*fn)(const char *word, void *ud), void *ud);
+/* Add each distinct spelling word of the article once to the spelling data of `w`.
+ * Returns FOUILLE_OK or a store error with `err` filled. */
+int extras_add_spelling(const extras *x, xs_writer *w, char *err);
 
 /*
  * Call `fn` once for each distinct word of `title` and `text` that extras_add() adds to

@@ -25,8 +25,11 @@ static const char USAGE[] =
 	"  --exclude GLOB   leave out files and folders matching GLOB (repeatable): a\n"
 	"                   pattern without '/' matches names (*.bak, brouillons), one\n"
 	"                   with '/' matches paths from FOLDER (archives/2019)\n"
-	"  --max-size MB    skip files larger than this (default: 50)\n"	"  --commit-every N commit every N articles (default: by amount of text); what is\n"
+	"  --max-size MB    skip files larger than this (default: 50)\n"	"  --commit-every N commit every N articles (default: at about 16 MB of memory); what is\n"
 	"                   committed is searchable during the run and kept if it stops\n"
+	"  --jobs N         threads reading and analysing articles while another writes\n"
+	"                   the index (default: 1, one thread for everything); the\n"
+	"                   index is the same whatever N\n"
 	"  --stats          print what the index holds instead of updating it (the index\n"
 	"                   of FOLDER, of --index DIR, or the nearest .fouille)\n"	"  --check          check that the index and its catalog agree instead of updating\n"
 	"                   it; exit 1 when a problem is found\n"
@@ -269,6 +272,7 @@ int main(int argc, char **argv)
 	int only_args = 0, stats = 0, check = 0;
 	unsigned wait = 0;
 	size_t commit_every = 0;
+	unsigned jobs = 0;
 	const char **exclude = NULL;
 	size_t nexclude = 0;
 	const char *stub_out = NULL;
@@ -332,6 +336,15 @@ int main(int argc, char **argv)
 				goto out;
 			}
 			commit_every = n;
+		} else if (!only_args && strcmp(a, "--jobs") == 0) {
+			char *end;
+			unsigned long n = 0;
+			if (++i >= argc || !(argv[i][0] >= '0' && argv[i][0] <= '9') ||
+			    (errno = 0, n = strtoul(argv[i], &end, 10), errno) || *end || n == 0 || n > 256) {
+				fprintf(stderr, "fouille-index: --jobs needs a number of threads from 1 to 256, e.g. --jobs 2\n");
+				goto out;
+			}
+			jobs = (unsigned)n;
 		} else if (!only_args && strcmp(a, "--max-size") == 0) {
 			char *end;
 			if (++i >= argc || (errno = 0, max_mb = strtod(argv[i], &end), errno) ||
@@ -406,6 +419,7 @@ int main(int argc, char **argv)
 	opts.exclude = exclude;
 	opts.nexclude = nexclude;
 	opts.commit_every = commit_every;
+	opts.jobs = jobs;
 	c.tty = !c.quiet && !c.verbose && isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &c.start);
 	fouille_update_summary s;

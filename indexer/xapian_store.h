@@ -43,6 +43,9 @@ int xs_doc_add_posting(xs_doc *d, const char *term, uint32_t pos, unsigned wdfin
 int xs_doc_add_term(xs_doc *d, const char *term, unsigned wdfinc);
 int xs_doc_set_data(xs_doc *d, const void *data, size_t len);
 int xs_doc_set_value(xs_doc *d, unsigned slot, const char *value, size_t len);
+/* The number of distinct terms of the document (what the writer's in-memory postings
+ * grow by when it is added). */
+size_t xs_doc_term_count(const xs_doc *d);
 
 /* ---- writing ------------------------------------------------------------------ */
 
@@ -247,7 +250,7 @@ typedef struct xs_search_opts {
  * Xapian's estimate (rounded). Reopens the database first, and again when it was
  * modified under the reader.
  */
-#define XS_COUNT_EXACT_BELOW 1000 /* matches checked at the least, so small counts are exact */
+#define XS_COUNT_EXACT_BELOW 100 /* matches checked at the least, so small counts are exact */
 int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limit,
 		     const xs_search_opts *opts, xs_match_fn fn, void *ud, uint64_t *estimated,
 		     char *err);

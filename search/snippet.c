@@ -46,15 +46,11 @@ typedef struct sentence {
 
 /* ---- UTF-8 ------------------------------------------------------------------------ */
 
-/* Length of the character at s (1 for an invalid byte, then *cp = -1). Strict. */
-static size_t u8_decode(const unsigned char *s, size_t n, int32_t *cp)
+/* u8_decode() past an ASCII byte. */
+static size_t u8_decode_multi(const unsigned char *s, size_t n, int32_t *cp)
 {
 	unsigned char c = s[0];
 	*cp = -1;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
 	size_t len;
 	unsigned char lo = 0x80, hi = 0xBF;
 	int32_t v;
@@ -88,6 +84,17 @@ static size_t u8_decode(const unsigned char *s, size_t n, int32_t *cp)
 	}
 	*cp = v;
 	return len;
+}
+
+/* Length of the character at s (1 for an invalid byte, then *cp = -1). Strict. Every
+   scan of the text goes through here: ASCII, most of it, is decoded inline. */
+static inline size_t u8_decode(const unsigned char *s, size_t n, int32_t *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	return u8_decode_multi(s, n, cp);
 }
 
 /* Whitespace for collapsing: ASCII spaces, controls (NUL included), line separators.
@@ -137,19 +144,26 @@ static size_t count_to(counter *c, const char *text, size_t len, size_t target)
 		c->byte = c->chars = 0;
 		c->in_ws = 0;
 	}
-	while (c->byte < target && c->byte < len) {
+	/* in locals: the text's bytes could alias *c, which would be reloaded at each one */
+	const unsigned char *u = (const unsigned char *)text;
+	size_t b = c->byte, chars = c->chars, end = target < len ? target : len;
+	int in_ws = c->in_ws;
+	while (b < end) {
 		int32_t cp;
-		size_t n = u8_decode((const unsigned char *)text + c->byte, len - c->byte, &cp);
+		size_t n = u8_decode(u + b, len - b, &cp);
 		if (is_ws(cp)) {
-			c->chars += !c->in_ws;
-			c->in_ws = 1;
+			chars += !in_ws;
+			in_ws = 1;
 		} else {
-			c->chars++;
-			c->in_ws = 0;
+			chars++;
+			in_ws = 0;
 		}
-		c->byte += n;
+		b += n;
 	}
-	return c->chars;
+	c->byte = b;
+	c->chars = chars;
+	c->in_ws = in_ws;
+	return chars;
 }
 
 /* ---- sentences -------------------------------------------------------------------- */
@@ -246,6 +260,14 @@ static int find_sentences(sentences *s, const char *text, size_t len)
 	size_t word_start = 0;
 	int prev_letter = 0;
 	while (i < len) {
+		/* most characters are ASCII letters inside words: nothing to decide there */
+		if ((u[i] | 0x20) >= 'a' && (u[i] | 0x20) <= 'z') {
+			if (!prev_letter)
+				word_start = i;
+			prev_letter = 1;
+			i++;
+			continue;
+		}
 		int32_t cp;
 		size_t n = u8_decode(u + i, len - i, &cp);
 		if (is_ws(cp)) {
@@ -377,7 +399,6 @@ typedef struct match_ctx {
 	size_t nring;    /* the longest phrase's positions */
 	match *v;
 	size_t n, cap;
-	counter cnt;
 } match_ctx;
 
 /*
@@ -528,8 +549,7 @@ static int match_emit_all(const analyzer_token *tok, int is_stop, void *ud)
 	match *m = &c->v[c->n++];
 	m->start = start;
 	m->end = tok->end;
-	m->cstart = count_to(&c->cnt, c->text, c->len, start);
-	m->cend = count_to(&c->cnt, c->text, c->len, tok->end);
+	/* cstart and cend: count_matches(), once the sentences are known */
 	m->word = qt->word;
 	m->join_next = 0;
 	if (c->ring) {
@@ -542,6 +562,30 @@ static int match_emit_all(const analyzer_token *tok, int is_stop, void *ud)
 static int match_emit(const analyzer_token *tok, void *ud)
 {
 	return match_emit_all(tok, 0, ud);
+}
+
+/*
+ * The matches' offsets in characters. The count starts again from each sentence start
+ * before a match, whose offset find_sentences() counted already (a sentence starts at a
+ * character that is not whitespace, so the count goes on from there as if it had come
+ * from the start of the text): the text is counted once, not once more for matches.
+ */
+static void count_matches(match_ctx *c, const sentences *s)
+{
+	counter cnt = {0, 0, 0};
+	size_t si = 0;
+	for (size_t k = 0; k < c->n; k++) {
+		match *m = &c->v[k];
+		for (; si < s->n && s->v[si].start <= m->start; si++) {
+			if (s->v[si].start > cnt.byte) {
+				cnt.byte = s->v[si].start;
+				cnt.chars = s->v[si].cstart;
+				cnt.in_ws = 0;
+			}
+		}
+		m->cstart = count_to(&cnt, c->text, c->len, m->start);
+		m->cend = count_to(&cnt, c->text, c->len, m->end);
+	}
 }
 
 /* ---- choosing the window -------------------------------------------------------- */
@@ -960,13 +1004,29 @@ int snippet_make_ex(snippet *outp, analyzer *a, const char *text, size_t len,
 			if (mc.nring && !(mc.ring = calloc(mc.nring, sizeof *mc.ring)))
 				goto done;
 		}
+		/* only the words that may be query terms (or a phrase's stopwords) are
+		   normalized and stemmed: most of a long text is not */
+		analyzer_filter filter;
+		analyzer_filter_init(&filter);
+		for (size_t i = 0; i < nterms; i++)
+			if (terms[i].term)
+				analyzer_filter_add(&filter, terms[i].term);
+		for (size_t p = 0; p < mc.nphrases; p++)
+			for (size_t k = 0; k < mc.phrases[p].nwords; k++) {
+				const query_phrase_word *w = &mc.phrases[p].words[k];
+				if (w->term)
+					analyzer_filter_add(&filter, w->term);
+				if (w->alt)
+					analyzer_filter_add(&filter, w->alt);
+			}
 		uint32_t pos = 0;
-		if ((stops ? analyzer_run_all(a, text, len, &pos, match_emit_all, &mc)
-			   : analyzer_run(a, text, len, &pos, match_emit, &mc)) < 0)
+		if ((stops ? analyzer_run_all_filtered(a, text, len, &pos, &filter, match_emit_all, &mc)
+			   : analyzer_run_filtered(a, text, len, &pos, &filter, match_emit, &mc)) < 0)
 			goto done;
 	}
 	if (find_sentences(&sn, text, len) < 0)
 		goto done;
+	count_matches(&mc, &sn);
 
 	if (mc.n) {
 		counts = calloc(nwords ? nwords : 1, sizeof *counts);

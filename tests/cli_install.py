@@ -91,6 +91,11 @@ def test_installed_files(prefix, version):
           "include/fouille.h installed, identical to the source")
     for prog in ("fouille-index", "fouille-search"):
         check(os.access(os.path.join(prefix, "bin", prog), os.X_OK), f"bin/{prog} installed")
+    # fouille-search starts once per query: libfouille is linked in, and it loads none of
+    # the readers' libraries (CMakeLists.txt)
+    needed, _, _ = dynamic(os.path.join(prefix, "bin", "fouille-search"))
+    check(needed and not any(n.startswith(("libfouille.", "libxml2.", "libjansson.")) for n in needed),
+          "bin/fouille-search needs neither libfouille.so nor libxml2 nor jansson", str(needed))
     for page in ("fouille-index.1", "fouille-search.1"):
         check(os.path.isfile(os.path.join(prefix, "share", "man", "man1", page)), f"share/man/man1/{page} installed")
     check(os.path.isfile(os.path.join(prefix, "share", "doc", "fouille", "api.md")), "share/doc/fouille/api.md installed")

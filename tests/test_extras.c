@@ -149,6 +149,84 @@ static void test_short_texts(void)
 	CHECK(strcmp(a, b) != 0, "same footer: %s %s", a, b);
 }
 
+/* ---- the extras gathered from the indexing pass ------------------------------------ */
+
+typedef struct feed {
+	extras *x;
+	int title;
+} feed;
+
+static int feed_token(const analyzer_token *t, void *ud)
+{
+	feed *f = ud;
+	if (f->title)
+		extras_title_token(f->x, t);
+	else
+		extras_text_token(f->x, t);
+	return 0;
+}
+
+/* Title then text, positions running on with a gap, as update.c's write_article does. */
+static void feed_article(extras *x, const char *title, const char *text)
+{
+	feed f = {x, 1};
+	uint32_t pos = 0;
+	extras_begin(x, text);
+	CHECK(analyzer_run(an, title, strlen(title), &pos, feed_token, &f) == 0, "title");
+	pos += 100;
+	f.title = 0;
+	CHECK(analyzer_run(an, text, strlen(text), &pos, feed_token, &f) == 0, "text");
+}
+
+static int join_word(const char *word, void *ud)
+{
+	char *out = ud;
+	strcat(out, word);
+	strcat(out, " ");
+	return 0;
+}
+
+static void test_one_pass(void)
+{
+	extras *x = extras_new();
+	CHECK(x != NULL, "extras_new");
+	if (!x)
+		return;
+	/* the signature from the tokens of the indexing pass is the text's own */
+	const char *text = LEAD "\n\n" BODY;
+	char a[EXTRAS_SIGNATURE_LEN + 1], b[EXTRAS_SIGNATURE_LEN + 1];
+	feed_article(x, "Poutine reçoit à Moscou", text);
+	CHECK(extras_get_signature(x, a) == 1, "a signature");
+	sig(text, b);
+	CHECK(strcmp(a, b) == 0, "one pass %s, its own pass %s", a, b);
+	CHECK(extras_get_signature(x, b) == 1 && strcmp(a, b) == 0, "asked twice, the same");
+	/* ... and the title is not part of it */
+	feed_article(x, "Un tout autre titre", text);
+	CHECK(extras_get_signature(x, b) == 1 && strcmp(a, b) == 0, "title left out: %s %s", a, b);
+
+	/* spelling words: title and text, each once, in the order met; letters only, three
+	   characters at least, accents kept, elisions and stopwords out */
+	char words[4096] = "";
+	feed_article(x, "L’été des réfugiés", "Réfugiés et migrants : l’été 2023, les réfugiés x2000 ont ri.");
+	extras_each_word(x, join_word, words);
+	CHECK(strcmp(words, "été réfugiés migrants ") == 0, "%s", words);
+	/* a short article after a long one: only its own words (the set is emptied) */
+	words[0] = '\0';
+	feed_article(x, "Grève", "La grève continue.");
+	extras_each_word(x, join_word, words);
+	CHECK(strcmp(words, "grève continue ") == 0, "%s", words);
+	CHECK(extras_get_signature(x, a) == 0 && !*a, "short text: no signature");
+	/* many articles: the generation that empties the set never lets an old word back */
+	for (int i = 0; i < 300; i++) {
+		words[0] = '\0';
+		feed_article(x, i % 2 ? "Printemps" : "Automne", "Hiver");
+		extras_each_word(x, join_word, words);
+		CHECK(strcmp(words, i % 2 ? "printemps hiver " : "automne hiver ") == 0, "%d: %s", i, words);
+	}
+	extras_free(x);
+	extras_free(NULL);
+}
+
 int main(void)
 {
 	an = analyzer_new();
@@ -160,6 +238,7 @@ int main(void)
 	test_short_story();
 	test_different_stories();
 	test_short_texts();
+	test_one_pass();
 	analyzer_free(an);
 	return check_summary();
 }
