@@ -186,7 +186,7 @@ char *dup_string(const std::string &s)
 // A word's frequency is in one list only, so a changed frequency rewrites one value; the
 // other lists change only when a word appears or goes.
 
-const std::string SPELL_PREFIX = "fouille.spell:";
+const std::string SPELL_PREFIX = XS_META_SPELLING;
 
 // A spelling list keeps at most this many bytes of values per shard in a reader.
 constexpr size_t SPELL_CACHE_MAX = 16u << 20;
@@ -1435,6 +1435,18 @@ int xs_reader_get_meta(xs_reader *r, const char *key, char **out, char *err)
 		*out = dup_string(v);
 		if (!*out)
 			throw std::bad_alloc();
+	});
+}
+
+int xs_reader_each_meta(xs_reader *r, const char *prefix, xs_meta_fn fn, void *ud, char *err)
+{
+	return with_reopen(r, err, "reading index metadata", [&] {
+		std::vector<std::pair<std::string, std::string>> all; // one state, then the calls
+		for (auto k = r->db.metadata_keys_begin(prefix); k != r->db.metadata_keys_end(prefix); ++k)
+			all.emplace_back(*k, r->db.get_metadata(*k));
+		for (const auto &m : all)
+			if (fn(m.first.c_str(), m.second.data(), m.second.size(), ud))
+				break;
 	});
 }
 

@@ -212,6 +212,12 @@ uint64_t xs_reader_shard_doccount(xs_reader *r, size_t i);
 int xs_reader_leave_out(xs_reader *r, size_t i, char *err);
 /* *out is malloc'ed ("" when unset); free() it. */
 int xs_reader_get_meta(xs_reader *r, const char *key, char **out, char *err);
+/* The prefix of the metadata keys of the spelling data (xs_writer_add_spelling()). */
+#define XS_META_SPELLING "fouille.spell:"
+/* Call `fn` for each metadata key starting with `prefix` and its value, in key order.
+   Stops when fn returns non-zero. */
+typedef int (*xs_meta_fn)(const char *key, const char *value, size_t len, void *ud);
+int xs_reader_each_meta(xs_reader *r, const char *prefix, xs_meta_fn fn, void *ud, char *err);
 uint64_t xs_reader_doccount(xs_reader *r);
 
 /* One match, passed to an xs_match_fn. `data` is the document data. */

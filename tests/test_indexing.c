@@ -21,6 +21,7 @@
 #include "check.h"
 #include "fouille.h"
 #include "helpers.h"
+#include "indexer/xapian_store.h"
 
 static char tmp_root[64];
 
@@ -225,14 +226,47 @@ static char *slurp(const char *path, size_t *len)
 	return b.p ? b.p : calloc(1, 1);
 }
 
+static int add_meta(const char *key, const char *value, size_t len, void *ud)
+{
+	add(ud, "%s=", key);
+	for (size_t i = 0; i < len;) { /* the value's words and counts, NUL-separated */
+		size_t n = strnlen(value + i, len - i);
+		add(ud, "%.*s|", (int)n, value + i);
+		i += n + 1;
+	}
+	add(ud, "\n");
+	return 0;
+}
+
+/* The spelling data (user metadata, in the postlist table), as text. */
+static buf spelling_data(const char *dir)
+{
+	buf b = {0};
+	char xdir[PATH_MAX], err[XS_ERRLEN];
+	snprintf(xdir, sizeof xdir, "%s/xapian", dir);
+	xs_reader *r;
+	CHECK(xs_reader_open(&r, xdir, err) == FOUILLE_OK, "open %s: %s", xdir, err);
+	if (r) {
+		CHECK(xs_reader_each_meta(r, XS_META_SPELLING, add_meta, &b, err) == FOUILLE_OK, "%s", err);
+		xs_reader_close(r);
+	}
+	return b;
+}
+
 /*
- * The same Xapian tables byte for byte (documents, their terms and positions, the
- * spelling data): the same operations in the same order with the same commits. The
- * postlist table also holds the time of the last commit, so it is left out.
+ * The same Xapian tables byte for byte (documents, their terms and positions) and the
+ * same spelling data: the same operations in the same order with the same commits. The
+ * postlist table also holds the time of the last commit, so it is left out, and the
+ * spelling data (metadata in that table) compared as keys and values.
  */
 static void same_tables(const char *a, const char *b)
 {
-	static const char *const tables[] = {"docdata", "termlist", "position", "spelling"};
+	buf sa = spelling_data(a), sb = spelling_data(b);
+	CHECK(sa.n > 0 && sa.n == sb.n && memcmp(sa.p, sb.p, sa.n) == 0,
+	      "the same spelling data (%zu vs %zu bytes)", sa.n, sb.n);
+	free(sa.p);
+	free(sb.p);
+	static const char *const tables[] = {"docdata", "termlist", "position"};
 	for (size_t i = 0; i < sizeof tables / sizeof *tables; i++) {
 		char pa[PATH_MAX], pb[PATH_MAX];
 		snprintf(pa, sizeof pa, "%s/xapian/%s.glass", a, tables[i]);
