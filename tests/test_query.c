@@ -678,13 +678,6 @@ static void test_odd_input(void)
 	free(d);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void test_long_input(void)
 {
 	/* 10,000 characters of words and operators: bounded, with a notice. */
@@ -703,7 +696,6 @@ static void test_long_input(void)
 		k += l;
 	}
 	s[n] = '\0';
-	double t0 = now();
 	query *q = NULL;
 	CHECK(query_parse(&q, an, s, n) == 0, "long query parses");
 	xs_query *x = query_build(q, 0);
@@ -745,8 +737,6 @@ static void test_long_input(void)
 	q = NULL;
 	CHECK(query_parse(&q, an, s, n) == 0, "garbage parses");
 	query_free(q);
-	double dt = now() - t0;
-	CHECK(dt < 2.0, "long queries took %.2f s", dt);
 	free(s);
 }
 

