@@ -1031,12 +1031,16 @@ static int handle_article(file_job *j, event *ev)
 		u->sum->updated++;
 	} else {
 		known *from = *ev->record ? NULL : find_missing(u, hash, src.file->size);
-		if (from) {
-			xs_doc_free(doc);
+		if (from)
 			rc = rename_article(u, from, &src);
+		if (from && rc != FOUILLE_ENOTFOUND) {
+			xs_doc_free(doc);
 			status = FOUILLE_FILE_RENAMED;
 			u->sum->renamed++;
 		} else {
+			/* No row to move from, or a row whose document is gone: a run stopped
+			   between the index's commit of a rename and the catalog's. The file is
+			   indexed anew; the stale row goes with the missing files. */
 			rc = write_article(u, &src, &ev->a, hash, doc, ev->ex);
 			status = FOUILLE_FILE_ADDED;
 			u->sum->added++;

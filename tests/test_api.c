@@ -1523,6 +1523,61 @@ static void test_totals(const char *corpus_index)
 	fouille_index_close(idx);
 }
 
+/* A run killed between the index's commit of a rename and the catalog's leaves the
+ * document under its new path and the catalog row under the old one: the next run must
+ * index the file anew, not stop at "not found" on every run from then on. */
+static void test_rename_half_committed(void)
+{
+	const char *folder = tmp_path("halfrename"), *dir = tmp_path("halfrename-index");
+	make_dir(folder);
+	write_article(folder, "quai.txt", "Un quai neuf à Sète", "Le port de Sète ouvre un quai.",
+		      "Les ferries y accosteront dès le printemps.");
+	if (index_folder(folder, dir, NULL) != FOUILLE_OK)
+		return;
+	/* the Xapian side of the rename, committed; the catalog left as it was */
+	char xdir[PATH_MAX], err[XS_ERRLEN], *data = NULL;
+	size_t len = 0;
+	snprintf(xdir, sizeof xdir, "%s/xapian", dir);
+	xs_writer *w = NULL;
+	int rc = xs_writer_open(&w, xdir, 0, err);
+	CHECK(rc == FOUILLE_OK, "open the Xapian side: %s", err);
+	if (rc != FOUILLE_OK)
+		return;
+	rc = xs_writer_get_data(w, "Qquai.txt", &data, &len, err);
+	if (rc == FOUILLE_OK)
+		rc = xs_writer_rename(w, "Qquai.txt", "Qquai-sete.txt", data, len, err);
+	if (rc == FOUILLE_OK)
+		rc = xs_writer_commit(w, err);
+	CHECK(rc == FOUILLE_OK, "half a rename: %s", err);
+	free(data);
+	xs_writer_close(w);
+	char from[PATH_MAX], to[PATH_MAX];
+	snprintf(from, sizeof from, "%s/quai.txt", folder);
+	snprintf(to, sizeof to, "%s/quai-sete.txt", folder);
+	CHECK(rename(from, to) == 0, "rename %s", strerror(errno));
+
+	fouille_update_summary sum;
+	if (index_folder(folder, dir, &sum) != FOUILLE_OK)
+		return;
+	CHECK(sum.added == 1 && sum.removed == 1 && sum.failed == 0, "indexed anew: %zu added, %zu removed",
+	      sum.added, sum.removed);
+	fouille_index *idx = NULL;
+	rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_WRITE);
+	CHECK(rc == FOUILLE_OK, "open: %s", fouille_last_open_error());
+	if (rc != FOUILLE_OK)
+		return;
+	size_t problems = 99;
+	rc = fouille_index_check(idx, NULL, NULL, &problems);
+	CHECK(rc == FOUILLE_OK && problems == 0, "check after: rc %d, %zu problems", rc, problems);
+	fouille_results *res = NULL;
+	rc = fouille_search(&res, idx, "ferries", NULL);
+	CHECK(rc == FOUILLE_OK && fouille_results_count(res) == 1 &&
+		      strcmp(fouille_hit_path(fouille_results_hit(res, 0)), "quai-sete.txt") == 0,
+	      "found once, under its new path: %zu hits", res ? fouille_results_count(res) : 0);
+	fouille_results_free(res);
+	fouille_index_close(idx);
+}
+
 int main(void)
 {
 	snprintf(tmp_root, sizeof tmp_root, "/tmp/fouille-api-XXXXXX");
@@ -1540,6 +1595,7 @@ int main(void)
 	test_fresh_reader();
 	test_long_paths();
 	test_locate();
+	test_rename_half_committed();
 
 	/* the corpus, indexed outside the source tree */
 	const char *corpus_index = tmp_path("corpus-index");
