@@ -28,8 +28,8 @@ static const char USAGE[] =
 	"  --max-size MB    skip files larger than this (default: 50)\n"	"  --commit-every N commit every N articles (default: at about 16 MB of memory); what is\n"
 	"                   committed is searchable during the run and kept if it stops\n"
 	"  --jobs N         threads reading and analysing articles while another writes\n"
-	"                   the index (default: 1, one thread for everything); the\n"
-	"                   index is the same whatever N\n"
+	"                   the index (default: one per core; 1: one thread for\n"
+	"                   everything); the index is the same whatever N\n"
 	"  --stats          print what the index holds instead of updating it (the index\n"
 	"                   of FOLDER, of --index DIR, or the nearest .fouille)\n"	"  --check          check that the index and its catalog agree instead of updating\n"
 	"                   it; exit 1 when a problem is found\n"
@@ -419,6 +419,13 @@ int main(int argc, char **argv)
 	opts.exclude = exclude;
 	opts.nexclude = nexclude;
 	opts.commit_every = commit_every;
+	/* One worker per core unless told: with cores to spare the analysis runs beside the
+	   writer (Debian text folder, 2 idle cores: 5.0-5.9 s wall instead of 6.4-6.7 s).
+	   The library's own default stays one thread: a program embedding it decides. */
+	if (jobs == 0) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		jobs = cores < 1 ? 1 : cores > 64 ? 64 : (unsigned)cores;
+	}
 	opts.jobs = jobs;
 	c.tty = !c.quiet && !c.verbose && isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &c.start);

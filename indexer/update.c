@@ -1388,8 +1388,9 @@ static int run_update(update *u, const walk_list *files)
 		if (needs_reading(&files->v[i], &u->known.v[first], j - first))
 			p.work[p.nwork++] = (work){&files->v[i], &u->known.v[first], j - first};
 	}
-	/* One thread unless asked: on the 2-core test machine, loaded by other jobs, 2
-	   workers cost ~8% more CPU and ~5% more wall time than none (bench/README.md). */
+	/* One thread unless asked (fouille-index asks one per core): on the 2-core test
+	   machine loaded by other jobs, 2 workers cost ~8% more CPU and ~5% more wall time
+	   than none; idle, they save 15-25% of the wall time (bench/README.md). */
 	if (pipeline_start(&p, u->opts->jobs) != 0) {
 		free(p.work);
 		return handle_fail(idx, FOUILLE_ENOMEM, "out of memory");

@@ -619,13 +619,15 @@ template <typename F> int with_reopen(xs_reader *r, char *err, const char *what,
 	int network_retries = 0;
 	for (int attempt = 0;; attempt++) {
 		try {
-			if (attempt == 0 && fresh_enough(r)) {
-				// a reopen round trip to each remote shard was made just now
-			} else if (attempt == 0 && r->db.reopen()) {
-				forget_meta(r);
+			// Skipped when a reopen round trip to each remote shard was made just now.
+			// The time is that of the last reopen, not of the last call: calls closer
+			// together than the interval would otherwise never reopen again.
+			if (attempt == 0 && !fresh_enough(r)) {
+				if (r->db.reopen())
+					forget_meta(r);
+				if (r->remote)
+					r->reopened = std::chrono::steady_clock::now();
 			}
-			if (r->remote)
-				r->reopened = std::chrono::steady_clock::now();
 			body();
 			return FOUILLE_OK;
 		} catch (const Xapian::DatabaseModifiedError &) {
@@ -636,6 +638,8 @@ template <typename F> int with_reopen(xs_reader *r, char *err, const char *what,
 			try {
 				r->db.reopen();
 				forget_meta(r);
+				if (r->remote)
+					r->reopened = std::chrono::steady_clock::now();
 			} catch (...) {
 				return handle_exception(err, what);
 			}

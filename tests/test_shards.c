@@ -8,6 +8,7 @@
  * (tests/cli_shards.py compares a sharded search with a single index at scale.)
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +80,26 @@ static int index_folder(const char *folder, const char *index_dir)
 	CHECK(rc == FOUILLE_OK && sum.failed == 0, "update %s: %s", folder, fouille_errmsg(idx));
 	fouille_index_close(idx);
 	return rc;
+}
+
+/* Indexes a folder in another thread (no CHECK there: the counters are not shared). */
+typedef struct bg_index {
+	const char *folder, *index_dir;
+	int rc;
+	volatile int done;
+} bg_index;
+
+static void *index_in_background(void *arg)
+{
+	bg_index *b = arg;
+	fouille_index *idx;
+	b->rc = fouille_index_open(&idx, b->index_dir, FOUILLE_OPEN_WRITE);
+	if (b->rc == FOUILLE_OK) {
+		b->rc = fouille_index_update(idx, b->folder, NULL, NULL);
+		fouille_index_close(idx);
+	}
+	__atomic_store_n(&b->done, 1, __ATOMIC_RELEASE);
+	return NULL;
 }
 
 /* ---- stub files ----------------------------------------------------------------- */
@@ -584,6 +605,30 @@ static void test_remote(void)
 	rc = search_paths(strict, "sète", got, sizeof got, notice, sizeof notice);
 	CHECK(rc == FOUILLE_OK && contains(got, "/quai.txt"), "a commit on the served shard: %s",
 	      got);
+
+	/* A program searching without pause (every 10 ms) while the shard is updated still
+	   sees the commit: the reopen is skipped for at most 50 ms after the last one made,
+	   not after the last search (which kept it from ever coming). */
+	write_article(tmp_path("b"), "grue.txt", "Une grue géante au port de Sète",
+		      "Le port de Sète reçoit une grue pour les conteneurs.");
+	bg_index bg = {tmp_path("b"), tmp_path("b/.fouille"), -1, 0};
+	pthread_t th;
+	int seen = 0, after_done = 0;
+	if (pthread_create(&th, NULL, index_in_background, &bg) == 0) {
+		struct timespec tick = {0, 10 * 1000 * 1000};
+		while (!seen && after_done < 300) { /* up to 3 s once the update has ended */
+			if (__atomic_load_n(&bg.done, __ATOMIC_ACQUIRE))
+				after_done++;
+			if (search_paths(strict, "grue", got, sizeof got, notice, sizeof notice) ==
+				    FOUILLE_OK &&
+			    contains(got, "/grue.txt"))
+				seen = 1;
+			nanosleep(&tick, NULL);
+		}
+		pthread_join(th, NULL);
+	}
+	CHECK(bg.rc == FOUILLE_OK, "the update in the background: %d", bg.rc);
+	CHECK(seen, "searching every 10 ms during a commit on the served shard, the commit is seen");
 
 	/* the server goes away under open handles */
 	stop_server(srv);
