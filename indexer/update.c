@@ -832,6 +832,8 @@ static int prepare_article(const article *a, const char *record, void *ud)
 	prep *pr = ud;
 	event *ev = new_event(pr, EV_ARTICLE);
 	if (!ev || article_copy(&ev->a, a) != 0 || !(ev->record = strdup(record))) {
+		if (ev)
+			article_clear(&ev->a); /* a copy made before strdup failed */
 		free(ev);
 		pr->oom = 1;
 		return 1;
@@ -1031,12 +1033,16 @@ static int handle_article(file_job *j, event *ev)
 		u->sum->updated++;
 	} else {
 		known *from = *ev->record ? NULL : find_missing(u, hash, src.file->size);
-		if (from) {
-			xs_doc_free(doc);
+		if (from)
 			rc = rename_article(u, from, &src);
+		if (from && rc != FOUILLE_ENOTFOUND) {
+			xs_doc_free(doc);
 			status = FOUILLE_FILE_RENAMED;
 			u->sum->renamed++;
 		} else {
+			/* No row to move from, or a row whose document is gone: a run stopped
+			   between the index's commit of a rename and the catalog's. The file is
+			   indexed anew; the stale row goes with the missing files. */
 			rc = write_article(u, &src, &ev->a, hash, doc, ev->ex);
 			status = FOUILLE_FILE_ADDED;
 			u->sum->added++;
@@ -1315,26 +1321,36 @@ static int under_unreadable(const update *u, const char *path)
 
 /* An index built by another analyzer or schema: every document goes, every file is
  * analysed again. */
+typedef struct id_list {
+	known_list ids;
+	int oom; /* the walk stopped short: deleting only what was listed would leave the
+	            others in the index, in no catalog row */
+} id_list;
+
 static int collect_id(const char *idterm, const void *data, size_t len, void *ud)
 {
 	(void)data;
 	(void)len;
-	known_list *ids = ud;
+	id_list *l = ud;
 	catalog_row row = {.path = idterm};
-	return load_row(&row, ids);
+	if (load_row(&row, &l->ids) != 0)
+		l->oom = 1;
+	return l->oom;
 }
 
 static int drop_everything(update *u)
 {
 	fouille_index *idx = u->idx;
-	known_list ids = {0};
+	id_list l = {0};
 	/* the spelling data goes whole: the documents' words need not be taken out one by one */
 	int rc = xs_writer_clear_spelling(idx->writer, idx->err);
 	if (rc == FOUILLE_OK)
-		rc = xs_writer_each(idx->writer, collect_id, &ids, idx->err);
-	for (size_t i = 0; rc == FOUILLE_OK && i < ids.n; i++)
-		rc = xs_writer_delete(idx->writer, ids.v[i].path, idx->err);
-	known_free(&ids);
+		rc = xs_writer_each(idx->writer, collect_id, &l, idx->err);
+	if (rc == FOUILLE_OK && l.oom)
+		rc = handle_fail(idx, FOUILLE_ENOMEM, "out of memory listing the articles to re-index");
+	for (size_t i = 0; rc == FOUILLE_OK && i < l.ids.n; i++)
+		rc = xs_writer_delete(idx->writer, l.ids.v[i].path, idx->err);
+	known_free(&l.ids);
 	if (rc == FOUILLE_OK && catalog_clear(idx->cat) != 0)
 		rc = handle_fail(idx, FOUILLE_EIO, "%s", catalog_errmsg(idx->cat));
 	return rc;

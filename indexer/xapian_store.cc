@@ -1527,6 +1527,7 @@ void search_oldest_first(xs_reader *r, const Xapian::Query &q, size_t offset, si
 	const Xapian::Query dated_filter(Xapian::Query::OP_VALUE_GE, XS_SLOT_DATE, std::string("0"));
 	const Xapian::doccount all = r->db.get_doccount();
 	std::map<std::string, Xapian::doccount> by_author, by_year;
+	bool exact = true; // both counts are
 	auto run = [&](const Xapian::Query &part, bool by_value, size_t from, size_t count) {
 		Xapian::Enquire enquire(r->db);
 		enquire.set_query(part);
@@ -1548,6 +1549,7 @@ void search_oldest_first(xs_reader *r, const Xapian::Query &q, size_t offset, si
 			for (auto v = years.values_begin(); v != years.values_end(); ++v)
 				by_year[*v] += v.get_termfreq();
 		}
+		exact = exact && mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
 		return mset.get_matches_estimated();
 	};
 	Xapian::doccount dated =
@@ -1558,6 +1560,8 @@ void search_oldest_first(xs_reader *r, const Xapian::Query &q, size_t offset, si
 		run(Xapian::Query(Xapian::Query::OP_AND_NOT, q, dated_filter), false, from, count);
 	if (estimated)
 		*estimated = dated + undated;
+	if (opts->exact)
+		*opts->exact = exact;
 	for (const auto &v : by_author)
 		facets.push_back({XS_SLOT_AUTHOR, v.first, v.second});
 	for (const auto &v : by_year)
@@ -1730,7 +1734,7 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 	std::vector<facet_value> facets;
 	std::vector<std::string> shard_meta; // by shard, with opts->shard_meta_key
 	std::vector<bool> have_meta;
-	const xs_search_opts defaults = {XS_SORT_RELEVANCE, 0, nullptr, nullptr, nullptr};
+	const xs_search_opts defaults = {XS_SORT_RELEVANCE, 0, nullptr, nullptr, nullptr, nullptr};
 	if (!opts)
 		opts = &defaults;
 	int rc = with_reopen(r, err, "searching", [&] {
@@ -1809,10 +1813,14 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 			// checked every match (5 to 7 for `élev*` in corpus/, 5 in fact): below the
 			// threshold, a match of the page's size counts them.
 			Xapian::doccount hi = mset.get_matches_upper_bound();
-			if (opts->collapse && mset.get_matches_lower_bound() != hi && hi < XS_COUNT_EXACT_BELOW) {
+			bool exact = mset.get_matches_lower_bound() == hi;
+			if (!exact && opts->collapse && hi < XS_COUNT_EXACT_BELOW) {
 				enquire.clear_matchspies(); // the facets are counted already
 				*estimated = enquire.get_mset(0, hi).size();
+				exact = true;
 			}
+			if (opts->exact)
+				*opts->exact = exact;
 		}
 		take(mset);
 		if (remote)

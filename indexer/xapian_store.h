@@ -253,13 +253,15 @@ typedef struct xs_search_opts {
 	void *facet_ud;
 	const char *shard_meta_key; /* when set: each match carries this metadata of the
 	                               shard holding it (e.g. its indexed folder) */
+	int *exact; /* when set: receives 1 when *estimated is an exact count, 0 when Xapian
+	               could only bound it */
 } xs_search_opts;
 
 /*
  * Run `q`, calling `fn` for the matches ranked offset..offset+limit-1 (`opts` may be
  * NULL for relevance order, no collapsing, no facets). *estimated receives the number of
- * matches: exact when it is below XS_COUNT_EXACT_BELOW or facets are asked for, else
- * Xapian's estimate (rounded). Reopens the database first, and again when it was
+ * matches: exact when below XS_COUNT_EXACT_BELOW, with facets, or when Xapian's bounds
+ * meet (opts->exact says which), else Xapian's estimate (rounded). Reopens the database first, and again when it was
  * modified under the reader.
  */
 #define XS_COUNT_EXACT_BELOW 100 /* matches checked at the least, so small counts are exact */

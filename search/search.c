@@ -173,7 +173,8 @@ static int by_name_desc(const void *a, const void *b)
 
 static int run(collector *c, xs_reader *r, const xs_query *xq, const fouille_search_options *o)
 {
-	xs_search_opts xo = {XS_SORT_RELEVANCE, 0, NULL, NULL, NULL};
+	int exact = 0;
+	xs_search_opts xo = {XS_SORT_RELEVANCE, 0, NULL, NULL, NULL, &exact};
 	if (o->sort == FOUILLE_SORT_DATE_DESC)
 		xo.sort = XS_SORT_DATE_DESC;
 	else if (o->sort == FOUILLE_SORT_DATE_ASC)
@@ -193,9 +194,7 @@ static int run(collector *c, xs_reader *r, const xs_query *xq, const fouille_sea
 	   collapses (and rounds: 1000 for 1086). */
 	if (rc == FOUILLE_OK && c->res->n && c->res->n < o->limit)
 		c->res->total = o->offset + c->res->n;
-	/* Below XS_COUNT_EXACT_BELOW Xapian has checked every match; facets check them all. */
-	c->res->total_exact = (c->res->n && c->res->n < o->limit) ||
-			      c->res->total < XS_COUNT_EXACT_BELOW || (o->flags & FOUILLE_SEARCH_FACETS);
+	c->res->total_exact = exact || (c->res->n && c->res->n < o->limit);
 	if (rc == FOUILLE_OK && (o->flags & FOUILLE_SEARCH_FACETS)) {
 		facet_list *a = &c->res->facets[FOUILLE_FACET_AUTHOR], *y = &c->res->facets[FOUILLE_FACET_YEAR];
 		if (a->n)

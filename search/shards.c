@@ -186,7 +186,7 @@ int shards_search(xs_reader *r, const xs_query *q, size_t offset, size_t limit,
 {
 	if (xs_reader_shard_count(r) < 2)
 		return xs_reader_search(r, q, offset, limit, opts, fn, ud, estimated, err);
-	const xs_search_opts defaults = {XS_SORT_RELEVANCE, 0, NULL, NULL, NULL};
+	const xs_search_opts defaults = {XS_SORT_RELEVANCE, 0, NULL, NULL, NULL, NULL};
 	xs_search_opts o = opts ? *opts : defaults;
 	dedupe d = {.offset = offset, .limit = limit};
 	o.facet = opts && opts->facet ? on_facet : NULL;
@@ -223,6 +223,9 @@ int shards_search(xs_reader *r, const xs_query *q, size_t offset, size_t limit,
 				break;
 		if (estimated)
 			*estimated = *estimated > d.dups ? *estimated - d.dups : d.kept;
+		/* the duplicates beyond what was read are not known */
+		if (o.exact && d.dups && d.seen >= fetch)
+			*o.exact = 0;
 	}
 	dedupe_reset(&d);
 	return rc;

@@ -316,6 +316,9 @@ def main():
                       f"{one['facets']}\n  vs {many['facets']}")
                 _, one10, _ = search(single, words, ("--limit", "10", *extra))
                 same_total += bool(one10) and one10["total"] == many["total"]
+                if one10 and one10["total_exact"] and many["total_exact"]:
+                    check(one10["total"] == many["total"], f"{words} {extra}: exact counts agree",
+                          f"{one10['total']} vs {many['total']}")
                 verdict = compare(one["hits"], many["hits"], by_date=bool(extra))
                 if verdict == "exact":
                     exact += 1
