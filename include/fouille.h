@@ -297,7 +297,8 @@ typedef void (*fouille_check_fn)(const char *problem, void *userdata);
  * document without its catalog row or the other way round, readable stored records,
  * the same commit generation, the current analyzer and schema versions; and that the
  * spelling data ("did you mean") holds each word of the articles with the number of
- * articles holding it, and no other word (the words of every article are counted again).
+ * articles holding it and of those writing it with a capital initial everywhere, and no
+ * other word (the words of every article are counted again).
  *
  * idx:      a handle opened with FOUILLE_OPEN_WRITE (the writer lock keeps an update
  *           from changing the stores during the check).
@@ -438,7 +439,11 @@ FOUILLE_API const char *fouille_results_notice(const fouille_results *res);
 /*
  * "Did you mean": the query with its words that matched nothing or very little replaced
  * by close words of the index's own vocabulary, accents restored ("evenement" ->
- * "événement"), or NULL when there is nothing to suggest (or FOUILLE_SEARCH_NO_SUGGEST).
+ * "événement") and, for a name typed in lowercase, its capital ("poutin" -> "Poutine":
+ * more than half of the articles holding the word write it with a capital initial
+ * everywhere); a word typed with a capital initial or in capitals keeps it ("Poutinne"
+ * -> "Poutine", "POUTINNE" -> "POUTINE"). NULL when there is nothing to suggest (or
+ * FOUILLE_SEARCH_NO_SUGGEST).
  * Borrowed until `res` is freed.
  */
 FOUILLE_API const char *fouille_results_suggestion(const fouille_results *res);

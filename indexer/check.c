@@ -70,9 +70,9 @@ static int add(entries *e, const char *path, const char *record, uint64_t hash)
 	return 0;
 }
 
-static int count_word(const char *word, void *ud)
+static int count_word(const char *word, int caps, void *ud)
 {
-	return xs_tally_add(ud, word) != FOUILLE_OK;
+	return xs_tally_add(ud, word, caps) != FOUILLE_OK;
 }
 
 static void spelling_problem(const char *msg, void *ud)

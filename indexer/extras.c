@@ -16,13 +16,17 @@
  *
  * The spelling data gets each distinct word of the article once (freq 1 per article):
  * the normalized word (lowercase, accents kept, elision stripped), not numbers, not
- * words under EXTRAS_SPELLING_MIN_CHARS characters, not stopwords.
+ * words under EXTRAS_SPELLING_MIN_CHARS characters, not stopwords; with caps 1 when the
+ * article writes it with a capital initial everywhere (a name: "Poutine"; "Pour" at the
+ * start of a sentence and "pour" elsewhere is caps 0), so that a suggestion can give a
+ * name its capital back.
  */
 #include "extras.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "docrecord.h"
 #include "fouille.h"
@@ -41,7 +45,7 @@ typedef struct word_set {
 	slot *slots;
 	size_t mask, n;
 	uint32_t gen;
-	char *arena; /* the words, NUL-terminated, one after the other */
+	char *arena; /* the words, each NUL-terminated and followed by its caps flag byte */
 	size_t alen, acap;
 } word_set;
 
@@ -75,8 +79,9 @@ static int set_grow(word_set *s)
 	return 0;
 }
 
-/* Add `w` unless present. Returns 0, or -1 when out of memory. */
-static int set_add(word_set *s, const char *w, size_t n)
+/* Add `w` unless present; its caps flag stays 1 while every `caps` given is. Returns 0,
+   or -1 when out of memory. */
+static int set_add(word_set *s, const char *w, size_t n, int caps)
 {
 	if ((!s->slots || (s->n + 1) * 2 > s->mask + 1) && set_grow(s) < 0)
 		return -1;
@@ -84,13 +89,15 @@ static int set_add(word_set *s, const char *w, size_t n)
 	size_t h = hash & s->mask;
 	while (s->slots[h].gen == s->gen) {
 		const char *other = s->arena + s->slots[h].off - 1;
-		if (s->slots[h].hash == hash && !strncmp(other, w, n) && other[n] == '\0')
+		if (s->slots[h].hash == hash && !strncmp(other, w, n) && other[n] == '\0') {
+			s->arena[s->slots[h].off + n] &= (char)(caps != 0);
 			return 0;
+		}
 		h = (h + 1) & s->mask;
 	}
-	if (s->alen + n + 1 > s->acap) {
+	if (s->alen + n + 2 > s->acap) {
 		size_t cap = s->acap ? s->acap * 2 : 4096;
-		while (cap < s->alen + n + 1)
+		while (cap < s->alen + n + 2)
 			cap *= 2;
 		char *a = realloc(s->arena, cap);
 		if (!a)
@@ -100,10 +107,11 @@ static int set_add(word_set *s, const char *w, size_t n)
 	}
 	memcpy(s->arena + s->alen, w, n);
 	s->arena[s->alen + n] = '\0';
+	s->arena[s->alen + n + 1] = (char)(caps != 0);
 	s->slots[h].off = s->alen + 1;
 	s->slots[h].hash = hash;
 	s->slots[h].gen = s->gen;
-	s->alen += n + 1;
+	s->alen += n + 2;
 	s->n++;
 	return 0;
 }
@@ -239,7 +247,8 @@ static int signature_finish(signature *g, char out[EXTRAS_SIGNATURE_LEN + 1])
 struct extras {
 	word_set words;
 	signature sig;
-	const char *text; /* the article's text, for paragraph breaks */
+	const char *title; /* the article's title, for the case of its words */
+	const char *text;  /* the article's text, for paragraph breaks and the case of words */
 	int oom;
 };
 
@@ -263,11 +272,69 @@ static int spellable(const char *w)
 	return n <= 40;
 }
 
-static void add_word(extras *x, const analyzer_token *t)
+/* Bytes of the apostrophe at s (', ’, ‘, ʼ, ＇), or 0: those the analyzer elides at. */
+static size_t apostrophe_len(const unsigned char *u, size_t n)
+{
+	if (n >= 1 && u[0] == '\'')
+		return 1;
+	if (n >= 2 && u[0] == 0xCA && u[1] == 0xBC)
+		return 2;
+	if (n >= 3 && u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0x98 || u[2] == 0x99))
+		return 3;
+	if (n >= 3 && u[0] == 0xEF && u[1] == 0xBC && u[2] == 0x87)
+		return 3;
+	return 0;
+}
+
+/*
+ * Whether the token's word is written with a capital initial in `src`, the text its
+ * offsets are into. The token's bytes may start with an elided article ("l’Ukraine",
+ * "L’économie"): the word's initial is then past the apostrophes the word does not
+ * keep itself ("aujourd'hui" keeps its own).
+ */
+static int written_capitalized(const char *src, const analyzer_token *t)
+{
+	if (!src || t->end <= t->start)
+		return 0;
+	const unsigned char *u = (const unsigned char *)src + t->start;
+	size_t len = t->end - t->start, at = 0;
+	if (u[0] >= 'a' && u[0] <= 'z' && !memchr(u, '\'', len) && !memchr(u, 0xE2, len) &&
+	    !memchr(u, 0xCA, len) && !memchr(u, 0xEF, len))
+		return 0; /* most words: lowercase ASCII initial, no apostrophe */
+	size_t keep = 0, seen = 0;
+	for (const char *w = t->word; *w; w++)
+		keep += *w == '\'';
+	for (size_t i = 0; i < len;) {
+		size_t a = apostrophe_len(u + i, len - i);
+		seen += a > 0;
+		i += a ? a : 1;
+	}
+	for (size_t skip = seen > keep ? seen - keep : 0; skip > 0 && at < len;) {
+		size_t a = apostrophe_len(u + at, len - at);
+		at += a ? a : 1;
+		skip -= a > 0;
+	}
+	/* the first letter from there */
+	while (at < len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n = utf8proc_iterate(u + at, (utf8proc_ssize_t)(len - at), &cp);
+		if (n <= 0)
+			return 0;
+		utf8proc_category_t k = utf8proc_category(cp);
+		if (k == UTF8PROC_CATEGORY_LU || k == UTF8PROC_CATEGORY_LT)
+			return 1;
+		if (k == UTF8PROC_CATEGORY_LL || k == UTF8PROC_CATEGORY_LO || k == UTF8PROC_CATEGORY_LM)
+			return 0;
+		at += (size_t)n;
+	}
+	return 0;
+}
+
+static void add_word(extras *x, const char *src, const analyzer_token *t)
 {
 	if (x->oom || !t->word || !spellable(t->word) || utf8_chars(t->word) < EXTRAS_SPELLING_MIN_CHARS)
 		return;
-	if (set_add(&x->words, t->word, strlen(t->word)) < 0)
+	if (set_add(&x->words, t->word, strlen(t->word), written_capitalized(src, t)) < 0)
 		x->oom = 1;
 }
 
@@ -287,23 +354,24 @@ void extras_free(extras *x)
 	free(x);
 }
 
-void extras_begin(extras *x, const char *text)
+void extras_begin(extras *x, const char *title, const char *text)
 {
 	set_clear(&x->words); /* its slots and arena are kept for the next article */
 	memset(&x->sig, 0, sizeof x->sig);
+	x->title = title;
 	x->text = text;
 	x->oom = 0;
 }
 
 void extras_title_token(extras *x, const analyzer_token *t)
 {
-	add_word(x, t);
+	add_word(x, x->title, t);
 }
 
 void extras_text_token(extras *x, const analyzer_token *t)
 {
 	signature_token(&x->sig, x->text, t);
-	add_word(x, t);
+	add_word(x, x->text, t);
 }
 
 int extras_set_values(extras *x, xs_doc *doc, const article *a)
@@ -329,14 +397,15 @@ int extras_get_signature(extras *x, char out[EXTRAS_SIGNATURE_LEN + 1])
 	return signature_finish(&x->sig, out); /* idempotent: a second call gives the same */
 }
 
-int extras_each_word(const extras *x, int (*fn)(const char *word, void *ud), void *ud)
+int extras_each_word(const extras *x, int (*fn)(const char *word, int caps, void *ud), void *ud)
 {
 	for (size_t off = 0; off < x->words.alen;) {
 		const char *word = x->words.arena + off;
-		int rc = fn(word, ud);
+		size_t n = strlen(word);
+		int rc = fn(word, x->words.arena[off + n + 1], ud);
 		if (rc)
 			return rc;
-		off += strlen(word) + 1;
+		off += n + 2;
 	}
 	return 0;
 }
@@ -346,10 +415,10 @@ typedef struct spelling_sink {
 	char *err;
 } spelling_sink;
 
-static int add_spelling(const char *word, void *ud)
+static int add_spelling(const char *word, int caps, void *ud)
 {
 	spelling_sink *s = ud;
-	return xs_writer_add_spelling(s->w, word, 1, s->err);
+	return xs_writer_add_spelling(s->w, word, 1, caps != 0, s->err);
 }
 
 int extras_add_spelling(const extras *x, xs_writer *w, char *err)
@@ -382,7 +451,8 @@ int extras_signature(analyzer *an, const char *text, size_t len,
 
 /* The words of a text that go to the spelling data, gathered in one arena. */
 typedef struct word_list {
-	char *arena; /* the words, NUL-terminated, one after the other */
+	const char *src; /* the text being analysed, for the case of its words */
+	char *arena; /* each word as its caps flag byte ('0', '1') then the word, NUL-terminated */
 	size_t alen, acap;
 	const char **v; /* sorted for dropping repeats */
 	size_t n, cap;
@@ -396,9 +466,9 @@ static int collect_spelling_word(const analyzer_token *t, void *ud)
 	if (!t->word || !spellable(t->word) || utf8_chars(t->word) < EXTRAS_SPELLING_MIN_CHARS)
 		return 0;
 	size_t n = strlen(t->word);
-	if (l->alen + n + 1 > l->acap) {
+	if (l->alen + n + 2 > l->acap) {
 		size_t cap = l->acap ? l->acap * 2 : 4096;
-		while (cap < l->alen + n + 1)
+		while (cap < l->alen + n + 2)
 			cap *= 2;
 		char *a = realloc(l->arena, cap);
 		if (!a) {
@@ -408,19 +478,21 @@ static int collect_spelling_word(const analyzer_token *t, void *ud)
 		l->arena = a;
 		l->acap = cap;
 	}
-	memcpy(l->arena + l->alen, t->word, n + 1);
-	l->alen += n + 1;
+	l->arena[l->alen] = written_capitalized(l->src, t) ? '1' : '0';
+	memcpy(l->arena + l->alen + 1, t->word, n + 1);
+	l->alen += n + 2;
 	l->n++;
 	return 0;
 }
 
+/* By word, past the caps flag byte. */
 static int compare_words(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(*(const char *const *)a + 1, *(const char *const *)b + 1);
 }
 
 int extras_spelling_words(analyzer *an, const char *title, const char *text,
-			  int (*fn)(const char *word, void *ud), void *ud)
+			  int (*fn)(const char *word, int caps, void *ud), void *ud)
 {
 	word_list l;
 	memset(&l, 0, sizeof l);
@@ -428,6 +500,7 @@ int extras_spelling_words(analyzer *an, const char *title, const char *text,
 	const char *parts[2] = {title, text};
 	for (int i = 0; i < 2; i++) {
 		uint32_t pos = 0;
+		l.src = parts[i];
 		if (parts[i] && (analyzer_run(an, parts[i], strlen(parts[i]), &pos, collect_spelling_word, &l) != 0 || l.oom))
 			goto done;
 	}
@@ -439,9 +512,15 @@ int extras_spelling_words(analyzer *an, const char *title, const char *text,
 		l.v[k++] = l.arena + off;
 	qsort(l.v, l.n, sizeof *l.v, compare_words);
 	rc = 0;
-	for (size_t i = 0; i < l.n && rc == 0; i++)
-		if (i == 0 || strcmp(l.v[i], l.v[i - 1]) != 0)
-			rc = fn(l.v[i], ud);
+	for (size_t i = 0; i < l.n && rc == 0;) {
+		/* a word's occurrences, next to each other: caps when each has a capital */
+		size_t j = i;
+		int caps = 1;
+		for (; j < l.n && !strcmp(l.v[j] + 1, l.v[i] + 1); j++)
+			caps = caps && l.v[j][0] == '1';
+		rc = fn(l.v[i] + 1, caps, ud);
+		i = j;
+	}
 done:
 	free(l.v);
 	free(l.arena);
@@ -453,11 +532,11 @@ typedef struct forgetting {
 	int rc;
 } forgetting;
 
-static int forget_word(const char *word, void *ud)
+static int forget_word(const char *word, int caps, void *ud)
 {
 	forgetting *f = ud;
 	char err[XS_ERRLEN];
-	f->rc = xs_writer_remove_spelling(f->w, word, 1, err);
+	f->rc = xs_writer_remove_spelling(f->w, word, 1, caps != 0, err);
 	return f->rc != FOUILLE_OK;
 }
 

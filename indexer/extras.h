@@ -49,9 +49,9 @@ typedef struct extras extras;
 /* A new, empty one, or NULL when out of memory. */
 extras *extras_new(void);
 void extras_free(extras *x);
-/* Start an article whose text (lead and body) is `text`: the text's token offsets are
- * into it. */
-void extras_begin(extras *x, const char *text);
+/* Start an article whose title is `title` and text (lead and body) `text`: the title's
+ * and the text's token offsets are into them. */
+void extras_begin(extras *x, const char *title, const char *text);
 /* A token of the title: its word goes to the spelling words. */
 void extras_title_token(extras *x, const analyzer_token *t);
 /* A token of the text: its word goes to the spelling words, its term to the signature. */
@@ -64,20 +64,22 @@ int extras_set_values(extras *x, xs_doc *doc, const article *a);
 /* The collapse signature of the text's tokens so far, as extras_signature() gives it:
  * 1 when written to `out`, 0 when too short to have one (out = ""). */
 int extras_get_signature(extras *x, char out[EXTRAS_SIGNATURE_LEN + 1]);
-/* Call `fn` for each distinct spelling word of the article, in the order first met;
- * stops at and returns fn's first non-zero value. */
-int extras_each_word(const extras *x, int (*fn)(const char *word, void *ud), void *ud);
+/* Call `fn` for each distinct spelling word of the article, in the order first met, with
+ * caps 1 when the article writes it with a capital initial everywhere, else 0; stops at
+ * and returns fn's first non-zero value. */
+int extras_each_word(const extras *x, int (*fn)(const char *word, int caps, void *ud), void *ud);
 /* Add each distinct spelling word of the article once to the spelling data of `w`.
  * Returns FOUILLE_OK or a store error with `err` filled. */
 int extras_add_spelling(const extras *x, xs_writer *w, char *err);
 
 /*
  * Call `fn` once for each distinct word of `title` and `text` that extras_add() adds to
- * the spelling data (either may be NULL), in byte order. Stops when fn returns non-zero.
+ * the spelling data (either may be NULL), in byte order, with its caps as
+ * extras_each_word() gives it. Stops when fn returns non-zero.
  * Returns 0, fn's value, or -1 when out of memory.
  */
 int extras_spelling_words(analyzer *an, const char *title, const char *text,
-			  int (*fn)(const char *word, void *ud), void *ud);
+			  int (*fn)(const char *word, int caps, void *ud), void *ud);
 
 /*
  * An xs_forget_fn (`ud` is the analyzer): takes the words of a removed document (its

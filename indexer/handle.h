@@ -12,7 +12,8 @@
 #include "xapian_store.h"
 
 /* Bumped when what the index stores changes (terms, prefixes, document data). */
-#define INDEX_SCHEMA_VERSION 3 /* 2: lead (L) and exact-accent (E) terms; 3: own spelling data */
+#define INDEX_SCHEMA_VERSION 4 /* 2: lead (L) and exact-accent (E) terms; 3: own spelling data;
+                                  4: its words' capitals counted (caps) */
 
 /* Xapian user metadata keys (also in the catalog's meta table where noted). */
 #define META_GENERATION "fouille.generation" /* both stores */

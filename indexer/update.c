@@ -336,7 +336,7 @@ static int build_doc(analyzer *an, extras *ex, const source *src, const article 
 	if (!doc)
 		return -1;
 	doc_builder b = {.doc = doc, .title = 1, .extras = ex};
-	extras_begin(ex, a->text);
+	extras_begin(ex, a->title, a->text);
 	uint32_t pos = 0;
 	if (analyzer_run(an, a->title, strlen(a->title), &pos, post_token, &b) != 0 || b.failed)
 		goto oom;

@@ -33,11 +33,17 @@ struct xs_doc {
 	Xapian::Document doc;
 };
 
+// A word's change in the spelling data: articles holding it, and those of them writing
+// it with a capital initial everywhere (xs_writer_add_spelling()).
+struct spell_counts {
+	long long freq = 0, caps = 0;
+};
+
 struct xs_writer {
 	Xapian::WritableDatabase db;
 	bool in_txn = false;
-	// spelling data: the changes of each word's frequency since the last commit
-	std::unordered_map<std::string, long long> spell_delta;
+	// spelling data: the changes of each word's counts since the last commit
+	std::unordered_map<std::string, spell_counts> spell_delta;
 	xs_forget_fn forget = nullptr;
 	void *forget_ud = nullptr;
 	// Documents up to this id were counted in spelling data since cleared: removing them
@@ -46,7 +52,7 @@ struct xs_writer {
 };
 
 struct xs_tally {
-	std::map<std::string, uint64_t> words;
+	std::map<std::string, std::pair<uint64_t, uint64_t>> words; // articles, capitalized
 };
 
 // How a query holding a wildcard was built. Over several shards Xapian expands a
@@ -179,7 +185,11 @@ char *dup_string(const std::string &s)
 // transaction. Keys, from the folded word (analyzer_fold: `evenement` and `événement`
 // share every fragment), holding words as written:
 //   SPELL_PREFIX "H" + first 2 characters: the words starting so, each with its
-//                  frequency (articles holding it): "word\0freq\0"..., sorted by word
+//                  frequency (articles holding it): "word\0freq\0"..., sorted by word;
+//                  "freq:caps\0" when caps (of those articles, the ones writing the
+//                  word with a capital initial everywhere) is not 0. An index written
+//                  before caps were counted reads as caps 0 (lowercase suggestions, as
+//                  it gave then); a reader of then reads "freq:caps" as freq (strtoull).
 //   SPELL_PREFIX "T" + last 2, "M" + each 3 in a row, "B" + first and last (words of up
 //                  to 4 characters): the words holding that fragment, "word\0"..., sorted
 // as Xapian's spelling table does with bytes (glass_spelling.cc), here with characters.
@@ -265,7 +275,8 @@ std::vector<std::string> query_keys(const std::vector<unsigned> &c)
 	return keys;
 }
 
-// Call fn(word, freq) for each entry of a list (freq 0 in a list without frequencies).
+// Call fn(word, freq, caps) for each entry of a list (freq and caps 0 in a list without
+// frequencies).
 template <typename F> void each_spell_entry(const std::string &v, bool with_freq, F fn)
 {
 	size_t i = 0;
@@ -275,24 +286,29 @@ template <typename F> void each_spell_entry(const std::string &v, bool with_freq
 			end = v.size();
 		std::string word = v.substr(i, end - i);
 		i = end + 1;
-		uint64_t freq = 0;
+		uint64_t freq = 0, caps = 0;
 		if (with_freq) {
 			size_t fend = v.find('\0', i);
 			if (fend == std::string::npos)
 				fend = v.size();
-			freq = std::strtoull(v.substr(i, fend - i).c_str(), nullptr, 10);
+			const std::string f = v.substr(i, fend - i);
+			char *rest = nullptr;
+			freq = std::strtoull(f.c_str(), &rest, 10);
+			if (*rest == ':')
+				caps = std::strtoull(rest + 1, nullptr, 10);
 			i = fend + 1;
 		}
-		fn(word, freq);
+		fn(word, freq, caps);
 	}
 }
 
-uint64_t freq_in(const std::string &head_list, const std::string &word)
+// The word's frequency and caps in a head list ({0, 0} when not there).
+std::pair<uint64_t, uint64_t> counts_in(const std::string &head_list, const std::string &word)
 {
-	uint64_t n = 0;
-	each_spell_entry(head_list, true, [&](const std::string &w, uint64_t f) {
+	std::pair<uint64_t, uint64_t> n{0, 0};
+	each_spell_entry(head_list, true, [&](const std::string &w, uint64_t f, uint64_t c) {
 		if (w == word)
-			n = f;
+			n = {f, c};
 	});
 	return n;
 }
@@ -330,12 +346,12 @@ void flush_spelling(xs_writer *w)
 {
 	struct change {
 		const std::string *word;
-		long long delta;
+		spell_counts delta;
 		std::vector<unsigned> folded;
 	};
 	std::map<std::string, std::vector<change>> by_head;
 	for (const auto &d : w->spell_delta) {
-		if (d.second == 0)
+		if (d.second.freq == 0 && d.second.caps == 0)
 			continue;
 		std::vector<unsigned> c = folded_chars(d.first);
 		if (c.size() < 2)
@@ -346,15 +362,19 @@ void flush_spelling(xs_writer *w)
 	// the other lists of the words that appear (true) or go (false)
 	std::map<std::string, std::vector<std::pair<const std::string *, bool>>> lists;
 	for (auto &h : by_head) {
-		std::map<std::string, uint64_t> freqs;
+		std::map<std::string, std::pair<uint64_t, uint64_t>> freqs;
 		each_spell_entry(w->db.get_metadata(h.first), true,
-				 [&](const std::string &word, uint64_t f) { freqs.emplace(word, f); });
+				 [&](const std::string &word, uint64_t f, uint64_t caps) {
+					 freqs.emplace(word, std::make_pair(f, caps));
+				 });
 		for (const change &c : h.second) {
 			auto it = freqs.find(*c.word);
-			long long before = it == freqs.end() ? 0 : static_cast<long long>(it->second);
-			long long after = std::max(0LL, before + c.delta);
+			long long before = it == freqs.end() ? 0 : static_cast<long long>(it->second.first);
+			long long caps = it == freqs.end() ? 0 : static_cast<long long>(it->second.second);
+			long long after = std::max(0LL, before + c.delta.freq);
+			caps = std::min(after, std::max(0LL, caps + c.delta.caps));
 			if (after > 0)
-				freqs[*c.word] = static_cast<uint64_t>(after);
+				freqs[*c.word] = {static_cast<uint64_t>(after), static_cast<uint64_t>(caps)};
 			else if (it != freqs.end())
 				freqs.erase(it);
 			if ((before == 0) != (after == 0))
@@ -365,7 +385,11 @@ void flush_spelling(xs_writer *w)
 		for (const auto &f : freqs) {
 			v += f.first;
 			v += '\0';
-			v += std::to_string(f.second);
+			v += std::to_string(f.second.first);
+			if (f.second.second) {
+				v += ':';
+				v += std::to_string(f.second.second);
+			}
 			v += '\0';
 		}
 		w->db.set_metadata(h.first, v); // "" removes the key
@@ -373,7 +397,7 @@ void flush_spelling(xs_writer *w)
 	for (auto &l : lists) {
 		std::set<std::string> words;
 		each_spell_entry(w->db.get_metadata(l.first), false,
-				 [&](const std::string &word, uint64_t) { words.insert(word); });
+				 [&](const std::string &word, uint64_t, uint64_t) { words.insert(word); });
 		for (const auto &c : l.second) {
 			if (c.second)
 				words.insert(*c.first);
@@ -856,22 +880,28 @@ int xs_writer_cancel(xs_writer *w, char *err)
 	}
 }
 
-int xs_writer_add_spelling(xs_writer *w, const char *word, unsigned freqinc, char *err)
+int xs_writer_add_spelling(xs_writer *w, const char *word, unsigned freqinc, unsigned capsinc,
+			   char *err)
 {
 	try {
 		ensure_txn(w); // written at the commit, in its transaction
-		w->spell_delta[word] += freqinc;
+		spell_counts &d = w->spell_delta[word];
+		d.freq += freqinc;
+		d.caps += capsinc;
 		return FOUILLE_OK;
 	} catch (...) {
 		return handle_exception(err, "writing spelling data");
 	}
 }
 
-int xs_writer_remove_spelling(xs_writer *w, const char *word, unsigned freqdec, char *err)
+int xs_writer_remove_spelling(xs_writer *w, const char *word, unsigned freqdec, unsigned capsdec,
+			      char *err)
 {
 	try {
 		ensure_txn(w);
-		w->spell_delta[word] -= freqdec;
+		spell_counts &d = w->spell_delta[word];
+		d.freq -= freqdec;
+		d.caps -= capsdec;
 		return FOUILLE_OK;
 	} catch (...) {
 		return handle_exception(err, "writing spelling data");
@@ -921,10 +951,12 @@ void xs_tally_free(xs_tally *t)
 	delete t;
 }
 
-int xs_tally_add(xs_tally *t, const char *word)
+int xs_tally_add(xs_tally *t, const char *word, int capitalized)
 {
 	try {
-		t->words[word]++;
+		auto &n = t->words[word];
+		n.first++;
+		n.second += capitalized != 0;
 		return FOUILLE_OK;
 	} catch (...) {
 		return FOUILLE_ENOMEM;
@@ -942,19 +974,19 @@ int xs_writer_check_spelling(xs_writer *w, const xs_tally *t, xs_problem_fn fn, 
 				fn(msg.c_str(), ud);
 		};
 		// what is stored, list by list
-		std::map<std::string, uint64_t> stored;
+		std::map<std::string, std::pair<uint64_t, uint64_t>> stored;
 		std::map<std::string, std::set<std::string>> lists; // other lists: key -> words
 		for (auto k = w->db.metadata_keys_begin(SPELL_PREFIX); k != w->db.metadata_keys_end(SPELL_PREFIX); ++k) {
 			const std::string key = *k;
 			const std::string v = w->db.get_metadata(key);
 			bool head = key.size() > SPELL_PREFIX.size() && key[SPELL_PREFIX.size()] == 'H';
-			each_spell_entry(v, head, [&](const std::string &word, uint64_t f) {
+			each_spell_entry(v, head, [&](const std::string &word, uint64_t f, uint64_t caps) {
 				if (!head) {
 					lists[key].insert(word);
 				} else if (head_key(folded_chars(word)) != key) {
 					problem("the spelling data lists \"" + word + "\" under the wrong fragment");
 				} else {
-					stored[word] = f;
+					stored[word] = {f, caps};
 				}
 			});
 		}
@@ -962,17 +994,22 @@ int xs_writer_check_spelling(xs_writer *w, const xs_tally *t, xs_problem_fn fn, 
 		auto b = stored.begin();
 		while (a != t->words.end() || b != stored.end()) {
 			if (b == stored.end() || (a != t->words.end() && a->first < b->first)) {
-				problem("\"" + a->first + "\" is in " + std::to_string(a->second) +
+				problem("\"" + a->first + "\" is in " + std::to_string(a->second.first) +
 					" articles but not in the spelling data");
 				++a;
 			} else if (a == t->words.end() || b->first < a->first) {
-				problem("the spelling data has \"" + b->first + "\" (" + std::to_string(b->second) +
+				problem("the spelling data has \"" + b->first + "\" (" + std::to_string(b->second.first) +
 					" articles), which no article holds");
 				++b;
 			} else {
-				if (a->second != b->second)
-					problem("\"" + a->first + "\" is in " + std::to_string(a->second) +
-						" articles, the spelling data says " + std::to_string(b->second));
+				if (a->second.first != b->second.first)
+					problem("\"" + a->first + "\" is in " + std::to_string(a->second.first) +
+						" articles, the spelling data says " + std::to_string(b->second.first));
+				else if (a->second.second != b->second.second)
+					problem("\"" + a->first + "\" is written with a capital in " +
+						std::to_string(a->second.second) +
+						" articles, the spelling data says " +
+						std::to_string(b->second.second));
 				++a;
 				++b;
 			}
@@ -1599,17 +1636,26 @@ std::vector<std::vector<const std::string *>> spell_values(xs_reader *r, const s
 	return values;
 }
 
-// The number of articles holding `word`, over every open shard.
-uint64_t spell_frequency(xs_reader *r, const std::string &word)
+// The number of articles holding `word`, and of those writing it with a capital
+// initial everywhere, over every open shard.
+std::pair<uint64_t, uint64_t> spell_counts_of(xs_reader *r, const std::string &word)
 {
+	std::pair<uint64_t, uint64_t> n{0, 0};
 	const std::string h = head_key(folded_chars(word));
 	if (h.empty())
-		return 0;
-	uint64_t n = 0;
+		return n;
 	for (const auto &shard : spell_values(r, {h}))
-		for (const std::string *v : shard)
-			n += freq_in(*v, word);
+		for (const std::string *v : shard) {
+			auto c = counts_in(*v, word);
+			n.first += c.first;
+			n.second += c.second;
+		}
 	return n;
+}
+
+uint64_t spell_frequency(xs_reader *r, const std::string &word)
+{
+	return spell_counts_of(r, word).first;
 }
 
 // xs_reader_spelling(): see xapian_store.h.
@@ -1623,7 +1669,7 @@ std::string spell_suggestion(xs_reader *r, const std::string &word, unsigned max
 	std::set<std::string> candidates;
 	for (const auto &shard : spell_values(r, keys))
 		for (size_t k = 0; k < shard.size(); k++)
-			each_spell_entry(*shard[k], k == 0, [&](const std::string &w, uint64_t) {
+			each_spell_entry(*shard[k], k == 0, [&](const std::string &w, uint64_t, uint64_t) {
 				if (w != word)
 					candidates.insert(w);
 			});
@@ -1828,6 +1874,13 @@ uint64_t xs_reader_spelling_frequency(xs_reader *r, const char *word)
 {
 	uint64_t n = 0;
 	with_reopen(r, nullptr, "reading spelling data", [&] { n = spell_frequency(r, word); });
+	return n;
+}
+
+uint64_t xs_reader_spelling_caps(xs_reader *r, const char *word)
+{
+	uint64_t n = 0;
+	with_reopen(r, nullptr, "reading spelling data", [&] { n = spell_counts_of(r, word).second; });
 	return n;
 }
 

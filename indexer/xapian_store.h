@@ -81,11 +81,16 @@ int xs_writer_cancel(xs_writer *w, char *err);
  * holding each fragment of their folded form. Changes are gathered in memory and
  * written at the next commit, in its transaction; xs_writer_cancel() drops them.
  *
- * Add `freqinc` to the frequency of `word` (as written: lowercase, accents kept).
+ * Add `freqinc` to the frequency of `word` (as written: lowercase, accents kept), and
+ * `capsinc` to its caps, the articles among them writing it with a capital initial
+ * everywhere (xs_reader_spelling_capitalized()).
  */
-int xs_writer_add_spelling(xs_writer *w, const char *word, unsigned freqinc, char *err);
-/* Take `freqdec` from the frequency of `word`; a word at 0 is no longer suggested. */
-int xs_writer_remove_spelling(xs_writer *w, const char *word, unsigned freqdec, char *err);
+int xs_writer_add_spelling(xs_writer *w, const char *word, unsigned freqinc, unsigned capsinc,
+			   char *err);
+/* Take `freqdec` from the frequency of `word` and `capsdec` from its caps; a word at 0
+   is no longer suggested. */
+int xs_writer_remove_spelling(xs_writer *w, const char *word, unsigned freqdec, unsigned capsdec,
+			      char *err);
 /*
  * Called with the data of each document that xs_writer_delete() or xs_writer_replace()
  * is about to remove, so that the words it added to the spelling data are taken away
@@ -105,8 +110,9 @@ int xs_writer_clear_spelling(xs_writer *w, char *err);
 typedef struct xs_tally xs_tally;
 xs_tally *xs_tally_new(void);
 void xs_tally_free(xs_tally *t);
-/* Count `word` once more. FOUILLE_ENOMEM when out of memory. */
-int xs_tally_add(xs_tally *t, const char *word);
+/* Count `word` once more (`capitalized`: in an article writing it with a capital initial
+   everywhere). FOUILLE_ENOMEM when out of memory. */
+int xs_tally_add(xs_tally *t, const char *word, int capitalized);
 /*
  * Compare the committed spelling data with `t` (every word and the number of articles
  * holding it): each word's frequency, and each word in the list of each of its
@@ -278,6 +284,9 @@ int xs_reader_spelling(xs_reader *r, const char *word, unsigned max_edit, char *
 /* The number of articles holding `word` as written (summed over the shards): 0 when it
    is not a word of the index (or on error). */
 uint64_t xs_reader_spelling_frequency(xs_reader *r, const char *word);
+/* Of those articles, the number writing `word` with a capital initial everywhere they
+   hold it (a name: Poutine, Nantes), summed over the shards: 0 also on error. */
+uint64_t xs_reader_spelling_caps(xs_reader *r, const char *word);
 
 /*
  * Call `fn` for every term starting with `prefix` ("" for all), with the number of

@@ -155,10 +155,12 @@ static int plural_pair(const char *a, const char *b)
 
 /*
  * `s` with the case of the typed word: its first letter uppercase when the typed one
- * is, every letter when the typed word is all capitals (of at least two letters).
- * Malloc'ed, or NULL when out of memory.
+ * is, every letter when the typed word is all capitals (of at least two letters). A
+ * name (`capital`: most articles holding `s` write it with a capital) typed in
+ * lowercase gets its capital back (poutin -> Poutine). Malloc'ed, or NULL when out of
+ * memory.
  */
-static char *with_case(const char *typed, size_t tlen, const char *s)
+static char *with_case(const char *typed, size_t tlen, const char *s, int capital)
 {
 	int first_upper = 0, all_upper = 1, letters = 0;
 	utf8proc_ssize_t i = 0;
@@ -179,6 +181,7 @@ static char *with_case(const char *typed, size_t tlen, const char *s)
 		i += n;
 	}
 	int upper_all = all_upper && letters >= 2;
+	first_upper = first_upper || capital;
 	size_t len = strlen(s);
 	char *out = malloc(len * 2 + 8); /* an uppercase letter takes at most 2 more bytes */
 	if (!out)
@@ -244,7 +247,9 @@ static char *replacement(analyzer *an, xs_reader *r, const char *text, const qwo
 	}
 	free(sw.v);
 	char *cased = NULL;
-	if (ok && !(cased = with_case(text + wstart, q->end - wstart, s)))
+	/* a name: more than half of the articles holding it write it with a capital */
+	int capital = ok && xs_reader_spelling_caps(r, s) * 2 > xs_reader_spelling_frequency(r, s);
+	if (ok && !(cased = with_case(text + wstart, q->end - wstart, s, capital)))
 		*oom = 1;
 	free(s);
 	return cased;

@@ -29,9 +29,14 @@
  *    -> `guerre`); or
  *  - the word as typed is written nowhere in the index, and the suggestion is the same
  *    word as the index writes it (same analysed term: accents `evenement` ->
- *    `événement`, a name `poutin` -> `poutine`), unless they differ only by a plural s/x.
- * The other words stay as typed; a suggestion takes the case of the typed word's first
- * letter (the spelling data is lowercase: `Poutin` -> `Poutine`, `poutin` -> `poutine`).
+ *    `événement`, a name `poutin` -> `Poutine`), unless they differ only by a plural s/x.
+ * The other words stay as typed; a suggestion takes the case of the typed word (the
+ * spelling data is lowercase): its first letter uppercase when the typed one is, every
+ * letter when the typed word is all capitals (`Poutinne` -> `Poutine`, `POUTINNE` ->
+ * `POUTINE`); typed in lowercase, a name gets its capital back when more than half of
+ * the articles holding it write it with a capital initial everywhere
+ * (xs_reader_spelling_caps(): `poutin` -> `Poutine`, while `plusiers` -> `plusieurs`,
+ * which starts some sentences only).
  * Never the query itself, and never a query that finds nothing: the suggestion is run
  * (with every word required, or any word when `any` is set) and dropped when it finds
  * no article.

@@ -182,8 +182,12 @@ def test_facets(folder):
 def test_suggestions(folder):
     cases = [
         (["evenement"], "événement"),          # accents restored
-        (["poutin"], "poutine"),               # a name, as typed in lowercase
+        (["poutin"], "Poutine"),               # a name typed in lowercase: the articles write it
+                                               # with a capital, so the suggestion does
         (["Poutinne"], "Poutine"),             # a typo in a name, capital kept
+        (["POUTINNE"], "POUTINE"),             # typed in capitals: all capitals, as typed
+        (["plusiers"], "plusieurs"),           # a common word starting some sentences
+                                               # ("Plusieurs capitales"): lowercase kept
         (["secheresse", "recoltes"], "sécheresse récoltes"),
         (["festivl", "Nantes"], "festival Nantes"),  # the other words stay as typed
         (["l'evenement"], "l'événement"),      # the elided article stays

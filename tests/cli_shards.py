@@ -18,7 +18,8 @@ the shard (host:port); with --allow-partial it answers from the other two (the s
 a stub of those two) with a notice naming the missing shard. A stopped (SIGSTOP) server
 with --timeout gives up in time.
 
-Facets and collapse counts are compared too, and "did you mean" for 20 typos: the same
+Facets and collapse counts are compared too, and "did you mean" for 20 typos and 2 names
+whose capital only some shards' articles give (NAMES): the same
 suggestion as one index, through a stub of the 3 indexes opened locally and through the
 stub with 2 remote shards (fouille's spelling data is user metadata, which the remote
 protocol carries).
@@ -111,6 +112,12 @@ def article(rng, vocab, weights):
     return f"{title}\n\n{lead}\n\npar\n{author}\n{date}\n\n" + "\n\n".join(paras) + "\n"
 
 
+# name -> the parts (0, 1, 2) whose article writes it with a capital; its typo -> the
+# suggestion one index gives: capitalized when more than half of the articles write so
+NAMES = {"tchernihiv": (2,), "zaporijia": (0, 1)}
+NAME_TYPOS = {"tchernihv": "tchernihiv", "zaporijya": "Zaporijia"}
+
+
 def make_folder(root, rng, count=2000):
     """root/part1..3: corpus/ and `count` generated articles spread over them, some in
     subfolders. Returns the generated vocabulary and the corpus's words."""
@@ -129,6 +136,15 @@ def make_folder(root, rng, count=2000):
         shutil.copy(os.path.join(corpus, name), os.path.join(parts[i % 3], name))
         with open(os.path.join(corpus, name), encoding="utf-8") as f:
             corpus_words.update(w.lower() for w in re.findall(r"\w{6,}", f.read()) if not w.isdigit())
+    # names written with a capital in some articles only, one article per part: whether a
+    # suggestion gets the capital is decided over all the articles (caps summed over the
+    # shards), not by the shard that holds the most (see NAMES)
+    for i, part in enumerate(parts):
+        for name, capital_in in NAMES.items():
+            word = name.capitalize() if i in capital_in else name
+            with open(os.path.join(part, f"nom-{name}.txt"), "w", encoding="utf-8") as f:
+                f.write(f"Nouvelles de l'est\n\nLa ville de {word} attend.\n\npar\nJean Martin\n"
+                        f"{i + 1} mars 2023\n\nDes trains partent vers {word} chaque matin.\n")
     for i in range(count):
         part = parts[rng.randrange(3)]
         sub = os.path.join(part, str(2015 + i % 10)) if i % 4 else part
@@ -344,6 +360,11 @@ def main():
             for w in rng.sample([w for w in corpus_words if len(w) >= 7], 20):
                 i = rng.randrange(1, len(w) - 1)
                 typos.append(w[:i] + w[i + 1:])
+            for t, want in NAME_TYPOS.items():
+                _, one, _ = search(single, [t])
+                check(one and one["suggestion"] == want, f"{t}: {want} from one index",
+                      str(one and one["suggestion"]))
+            typos += list(NAME_TYPOS)
             same_local = same_remote = suggested = 0
             for t in typos:
                 _, one, _ = search(single, [t])

@@ -171,16 +171,18 @@ static void feed_article(extras *x, const char *title, const char *text)
 {
 	feed f = {x, 1};
 	uint32_t pos = 0;
-	extras_begin(x, text);
+	extras_begin(x, title, text);
 	CHECK(analyzer_run(an, title, strlen(title), &pos, feed_token, &f) == 0, "title");
 	pos += 100;
 	f.title = 0;
 	CHECK(analyzer_run(an, text, strlen(text), &pos, feed_token, &f) == 0, "text");
 }
 
-static int join_word(const char *word, void *ud)
+static int join_word(const char *word, int caps, void *ud)
 {
 	char *out = ud;
+	if (caps)
+		strcat(out, "^"); /* written with a capital initial everywhere */
 	strcat(out, word);
 	strcat(out, " ");
 	return 0;
@@ -221,8 +223,15 @@ static void test_one_pass(void)
 		words[0] = '\0';
 		feed_article(x, i % 2 ? "Printemps" : "Automne", "Hiver");
 		extras_each_word(x, join_word, words);
-		CHECK(strcmp(words, i % 2 ? "printemps hiver " : "automne hiver ") == 0, "%d: %s", i, words);
+		CHECK(strcmp(words, i % 2 ? "^printemps ^hiver " : "^automne ^hiver ") == 0, "%d: %s", i, words);
 	}
+	/* caps (^): a word written with a capital initial everywhere in the article, title
+	   included; the initial past an elided article, a word's own apostrophe kept */
+	words[0] = '\0';
+	feed_article(x, "L’Ukraine et l'économie",
+		     "Kharkiv, en Ukraine. Selon Kharkiv, aujourd'hui. Aujourd'hui, selon l’ÉCONOMIE.");
+	extras_each_word(x, join_word, words);
+	CHECK(strcmp(words, "^ukraine économie ^kharkiv selon aujourd'hui ") == 0, "%s", words);
 	extras_free(x);
 	extras_free(NULL);
 }

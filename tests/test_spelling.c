@@ -65,7 +65,8 @@ static size_t problems(void)
 	return n;
 }
 
-static uint64_t freq(const char *word)
+/* The number of articles holding `word`, or (caps) writing it with a capital initial. */
+static uint64_t count(const char *word, int caps)
 {
 	xs_reader *r;
 	char err[XS_ERRLEN];
@@ -73,9 +74,19 @@ static uint64_t freq(const char *word)
 		CHECK(0, "open the reader: %s", err);
 		return 0;
 	}
-	uint64_t n = xs_reader_spelling_frequency(r, word);
+	uint64_t n = caps ? xs_reader_spelling_caps(r, word) : xs_reader_spelling_frequency(r, word);
 	xs_reader_close(r);
 	return n;
+}
+
+static uint64_t freq(const char *word)
+{
+	return count(word, 0);
+}
+
+static uint64_t caps(const char *word)
+{
+	return count(word, 1);
 }
 
 /* The suggestion for `q` through the public API ("" when none). */
@@ -124,6 +135,7 @@ int main(void)
 	put_article("zeppelin.txt", ZEPPELIN);
 	put_article("marche.txt", MARCHE);
 	put_article("velo.txt", VELO_1);
+	char path[PATH_MAX];
 
 	/* a commit after each article: the frequencies add up across commits */
 	update(1);
@@ -147,13 +159,39 @@ int main(void)
 		      "round %d: quatre %llu, trois %llu", round, (unsigned long long)freq("quatre"),
 		      (unsigned long long)freq("trois"));
 	}
+	/* caps: the articles writing a word with a capital initial everywhere, following the
+	   articles as they change and go; a name is suggested with its capital while more
+	   than half of its articles write it so */
+	put_article("nantes-1.txt", "Nantes en fête\n\nÀ Nantes, le carnaval défile.\n");
+	put_article("nantes-2.txt", "Le tramway\n\nLes rames de Nantes roulent la nuit.\n");
+	update(0);
+	CHECK(freq("nantes") == 2 && caps("nantes") == 2, "nantes %llu, caps %llu",
+	      (unsigned long long)freq("nantes"), (unsigned long long)caps("nantes"));
+	CHECK_STR(suggestion("nantse"), "Nantes");
+	put_article("nantes-2.txt", "Le tramway\n\nLes rames de Nantes roulent (nantes, écrit sans capitale).\n");
+	update(0);
+	CHECK(freq("nantes") == 2 && caps("nantes") == 1, "changed: nantes %llu, caps %llu",
+	      (unsigned long long)freq("nantes"), (unsigned long long)caps("nantes"));
+	CHECK_STR(suggestion("nantse"), "nantes");
+	CHECK(problems() == 0, "the spelling data agrees with the articles after a changed capital");
+	snprintf(path, sizeof path, "%s/nantes-1.txt", folder);
+	CHECK(unlink(path) == 0, "unlink: %s", strerror(errno));
+	update(0);
+	CHECK(freq("nantes") == 1 && caps("nantes") == 0, "deleted: nantes %llu, caps %llu",
+	      (unsigned long long)freq("nantes"), (unsigned long long)caps("nantes"));
+	CHECK(problems() == 0, "the spelling data agrees with the articles after a deleted capital");
+	snprintf(path, sizeof path, "%s/nantes-2.txt", folder);
+	CHECK(unlink(path) == 0, "unlink: %s", strerror(errno));
+	update(0);
+	CHECK(freq("nantes") == 0 && caps("nantes") == 0, "all gone: nantes %llu, caps %llu",
+	      (unsigned long long)freq("nantes"), (unsigned long long)caps("nantes"));
+
 	/* the same folder again, nothing changed: nothing moves */
 	update(0);
 	CHECK(freq("dirigeable") == 3, "again: dirigeable %llu", (unsigned long long)freq("dirigeable"));
 	CHECK(problems() == 0, "the spelling data agrees with the articles after changes");
 
 	/* the only article holding a word goes: the word is no longer suggested */
-	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/zeppelin.txt", folder);
 	CHECK(unlink(path) == 0, "unlink: %s", strerror(errno));
 	update(0);
@@ -175,12 +213,13 @@ int main(void)
 	/* spelling data that disagrees with the articles is found */
 	xs_writer *w;
 	if (xs_writer_open(&w, xapian_dir, 0, err) == FOUILLE_OK) {
-		CHECK(xs_writer_add_spelling(w, "fantôme", 1, err) == FOUILLE_OK, "add: %s", err);
-		CHECK(xs_writer_add_spelling(w, "dirigeable", 1, err) == FOUILLE_OK, "add: %s", err);
+		CHECK(xs_writer_add_spelling(w, "fantôme", 1, 0, err) == FOUILLE_OK, "add: %s", err);
+		CHECK(xs_writer_add_spelling(w, "dirigeable", 1, 0, err) == FOUILLE_OK, "add: %s", err);
+		CHECK(xs_writer_add_spelling(w, "captif", 0, 1, err) == FOUILLE_OK, "add: %s", err);
 		CHECK(xs_writer_commit(w, err) == FOUILLE_OK, "commit: %s", err);
 		xs_writer_close(w);
 	}
-	CHECK(problems() == 2, "a word of no article, a wrong frequency");
+	CHECK(problems() == 3, "a word of no article, a wrong frequency, a wrong capital count");
 
 	/* a rebuild (an index of an older schema): the spelling data is made again whole */
 	if (xs_writer_open(&w, xapian_dir, 0, err) == FOUILLE_OK) {
