@@ -1794,12 +1794,7 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 		if (opts->collapse)
 			enquire.set_collapse_key(XS_SLOT_COLLAPSE);
 		Xapian::ValueCountMatchSpy authors(XS_SLOT_AUTHOR), years(XS_SLOT_YEAR);
-		// Xapian stops counting once the page is certain and estimates the rest (7 for
-		// 5 matches of `élev*`, 1000 for 1086): checking a hundred matches at least
-		// makes every small count exact for little work (a thousand made a one-word
-		// search of the Debian folder cost 25% more instructions).
-		Xapian::doccount check_at_least =
-		    static_cast<Xapian::doccount>(std::max<size_t>(offset + limit, XS_COUNT_EXACT_BELOW));
+		Xapian::doccount check_at_least = 0;
 		if (opts->facet) {
 			enquire.add_matchspy(&authors);
 			enquire.add_matchspy(&years);
@@ -1809,15 +1804,21 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 						     static_cast<Xapian::doccount>(limit), check_at_least);
 		if (estimated) {
 			*estimated = mset.get_matches_estimated();
-			// Collapsing, Xapian 1.4 leaves a gap between the bounds even when it has
-			// checked every match (5 to 7 for `élev*` in corpus/, 5 in fact): below the
-			// threshold, a match of the page's size counts them.
-			Xapian::doccount hi = mset.get_matches_upper_bound();
-			bool exact = mset.get_matches_lower_bound() == hi;
-			if (!exact && opts->collapse && hi < XS_COUNT_EXACT_BELOW) {
+			// Xapian stops counting once the page is certain and estimates the rest
+			// (7 for the 5 matches of `élev*` in corpus/, 1000 for 1086). When the
+			// count may be small, a match of XS_COUNT_EXACT_BELOW hits counts them
+			// (collapsed as the page is). Not by raising check_at_least on the page's
+			// own match: in Xapian 1.4 that dropped the best hit of some queries from a
+			// page of 10 (`migrers macros` on the Debian folder lost `Migrer les
+			// macros`, score 19.7, and kept hits of 18.5).
+			bool exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+			if (!exact && mset.get_matches_lower_bound() < XS_COUNT_EXACT_BELOW) {
 				enquire.clear_matchspies(); // the facets are counted already
-				*estimated = enquire.get_mset(0, hi).size();
-				exact = true;
+				Xapian::doccount n = enquire.get_mset(0, XS_COUNT_EXACT_BELOW).size();
+				if (n < XS_COUNT_EXACT_BELOW) {
+					*estimated = n;
+					exact = true;
+				}
 			}
 			if (opts->exact)
 				*opts->exact = exact;

@@ -316,6 +316,11 @@ def main():
                       f"{one['facets']}\n  vs {many['facets']}")
                 _, one10, _ = search(single, words, ("--limit", "10", *extra))
                 same_total += bool(one10) and one10["total"] == many["total"]
+                # a page of 10 is the first 10 of a page of 40 (Xapian 1.4 dropped the
+                # best hit of some queries from a short page when asked to check more
+                # matches than the page for an exact count)
+                check(one10 and [h["path"] for h in one10["hits"]] == [h["path"] for h in one["hits"][:10]],
+                      f"{words} {extra}: a page of 10 is the top of a page of 40")
                 if one10 and one10["total_exact"] and many["total_exact"]:
                     check(one10["total"] == many["total"], f"{words} {extra}: exact counts agree",
                           f"{one10['total']} vs {many['total']}")
