@@ -216,6 +216,13 @@ static int is_apostrophe(int32_t cp)
 	return cp == '\'' || cp == 0x2019 || cp == 0x2018 || cp == 0x02BC || cp == 0xFF07;
 }
 
+size_t analyzer_apostrophe_len(const char *s, size_t n)
+{
+	int32_t cp;
+	size_t k = n ? utf8_decode((const unsigned char *)s, n, &cp) : 0;
+	return k && is_apostrophe(cp) ? k : 0;
+}
+
 static enum cclass char_class(int32_t cp)
 {
 	if (cp < 0x80)

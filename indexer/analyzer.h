@@ -116,4 +116,8 @@ int analyzer_is_stopword(const char *word, size_t len);
  */
 size_t analyzer_fold(const char *in, size_t len, char *out, size_t cap);
 
+/* Bytes of the apostrophe the analyzer elides at (' ’ ‘ ʼ ＇) starting `s` (`n` bytes
+ * readable), or 0 when none starts there. */
+size_t analyzer_apostrophe_len(const char *s, size_t n);
+
 #endif

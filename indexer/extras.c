@@ -272,20 +272,6 @@ static int spellable(const char *w)
 	return n <= 40;
 }
 
-/* Bytes of the apostrophe at s (', ’, ‘, ʼ, ＇), or 0: those the analyzer elides at. */
-static size_t apostrophe_len(const unsigned char *u, size_t n)
-{
-	if (n >= 1 && u[0] == '\'')
-		return 1;
-	if (n >= 2 && u[0] == 0xCA && u[1] == 0xBC)
-		return 2;
-	if (n >= 3 && u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0x98 || u[2] == 0x99))
-		return 3;
-	if (n >= 3 && u[0] == 0xEF && u[1] == 0xBC && u[2] == 0x87)
-		return 3;
-	return 0;
-}
-
 /*
  * Whether the token's word is written with a capital initial in `src`, the text its
  * offsets are into. The token's bytes may start with an elided article ("l’Ukraine",
@@ -305,12 +291,12 @@ static int written_capitalized(const char *src, const analyzer_token *t)
 	for (const char *w = t->word; *w; w++)
 		keep += *w == '\'';
 	for (size_t i = 0; i < len;) {
-		size_t a = apostrophe_len(u + i, len - i);
+		size_t a = analyzer_apostrophe_len((const char *)u + i, len - i);
 		seen += a > 0;
 		i += a ? a : 1;
 	}
 	for (size_t skip = seen > keep ? seen - keep : 0; skip > 0 && at < len;) {
-		size_t a = apostrophe_len(u + at, len - at);
+		size_t a = analyzer_apostrophe_len((const char *)u + at, len - at);
 		at += a ? a : 1;
 		skip -= a > 0;
 	}

@@ -519,8 +519,9 @@ static void known_free(known_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-/* A single-article row whose file has gone and whose content is `hash`, not yet used. */
-static known *find_missing(update *u, uint64_t hash, uint64_t size)
+/* The first of the rows whose file has gone (sorted by content hash) with a hash of at
+ * least `hash`. */
+static size_t first_missing(const update *u, uint64_t hash)
 {
 	size_t lo = 0, hi = u->nmissing;
 	while (lo < hi) {
@@ -530,7 +531,13 @@ static known *find_missing(update *u, uint64_t hash, uint64_t size)
 		else
 			hi = mid;
 	}
-	for (size_t i = lo; i < u->nmissing && u->missing[i]->hash == hash; i++)
+	return lo;
+}
+
+/* A single-article row whose file has gone and whose content is `hash`, not yet used. */
+static known *find_missing(update *u, uint64_t hash, uint64_t size)
+{
+	for (size_t i = first_missing(u, hash); i < u->nmissing && u->missing[i]->hash == hash; i++)
 		if (!u->missing[i]->renamed && !*u->missing[i]->record && u->missing[i]->size == size)
 			return u->missing[i];
 	return NULL;
@@ -798,15 +805,7 @@ static const known *row_of(const work *job, const char *record)
  * probably move its document (a rename) rather than analyse the article again. */
 static int maybe_renamed(const update *u, uint64_t hash, uint64_t size)
 {
-	size_t lo = 0, hi = u->nmissing;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (u->missing[mid]->hash < hash)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (size_t i = lo; i < u->nmissing && u->missing[i]->hash == hash; i++)
+	for (size_t i = first_missing(u, hash); i < u->nmissing && u->missing[i]->hash == hash; i++)
 		if (!*u->missing[i]->record && u->missing[i]->size == size)
 			return 1;
 	return 0;

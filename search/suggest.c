@@ -77,21 +77,6 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
-/* Bytes of the apostrophe at s (', ’, ‘, ʼ, ＇), or 0. */
-static size_t apostrophe_len(const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	if (n >= 1 && u[0] == '\'')
-		return 1;
-	if (n >= 2 && u[0] == 0xCA && u[1] == 0xBC)
-		return 2;
-	if (n >= 3 && u[0] == 0xE2 && u[1] == 0x80 && (u[2] == 0x98 || u[2] == 0x99))
-		return 3;
-	if (n >= 3 && u[0] == 0xEF && u[1] == 0xBC && u[2] == 0x87)
-		return 3;
-	return 0;
-}
-
 /* Where the word itself starts in text[start, end): past an elided article (l’, qu’),
    whose apostrophe the normalized word does not keep. */
 static size_t word_start(const char *text, const qword *q)
@@ -100,7 +85,7 @@ static size_t word_start(const char *text, const qword *q)
 	for (const char *w = q->word; *w; w++)
 		keep += *w == '\'';
 	for (size_t i = q->start; i < q->end;) {
-		size_t a = apostrophe_len(text + i, q->end - i);
+		size_t a = analyzer_apostrophe_len(text + i, q->end - i);
 		seen += a > 0;
 		i += a ? a : 1;
 	}
@@ -108,7 +93,7 @@ static size_t word_start(const char *text, const qword *q)
 		return q->start;
 	size_t skip = seen - keep;
 	for (size_t i = q->start; i < q->end;) {
-		size_t a = apostrophe_len(text + i, q->end - i);
+		size_t a = analyzer_apostrophe_len(text + i, q->end - i);
 		i += a ? a : 1;
 		if (a && --skip == 0)
 			return i < q->end ? i : q->start;
