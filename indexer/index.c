@@ -2,6 +2,7 @@
  * Opening, closing and locating an index; the handle's error message.
  */
 #include "handle.h"
+#include "walk.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -103,18 +104,6 @@ analyzer *handle_analyzer(fouille_index *idx)
 	return idx->an;
 }
 
-static char *join_path(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	char *p = malloc(la + lb + 2);
-	if (p) {
-		memcpy(p, a, la);
-		p[la] = '/';
-		memcpy(p + la + 1, b, lb + 1);
-	}
-	return p;
-}
-
 static int is_dir(const char *path)
 {
 	struct stat st;
@@ -188,7 +177,7 @@ static int check_versions(fouille_index *idx, const char *what, const char *anal
  */
 static int take_writer_lock(fouille_index *idx)
 {
-	char *path = join_path(idx->dir, "writer.lock");
+	char *path = walk_path_join(idx->dir, "writer.lock");
 	if (!path)
 		return handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
 	idx->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
@@ -400,8 +389,8 @@ int fouille_index_open_with(fouille_index **out, const char *path, unsigned flag
 	fouille_index *idx = calloc(1, sizeof *idx);
 	if (idx)
 		idx->lock_fd = -1;
-	if (!idx || !(idx->dir = strdup(path)) || !(idx->xapian_dir = join_path(path, "xapian")) ||
-	    !(idx->catalog_path = join_path(path, "catalog.sqlite"))) {
+	if (!idx || !(idx->dir = strdup(path)) || !(idx->xapian_dir = walk_path_join(path, "xapian")) ||
+	    !(idx->catalog_path = walk_path_join(path, "catalog.sqlite"))) {
 		fouille_index_close(idx);
 		snprintf(last_open_error, sizeof last_open_error, "out of memory");
 		return FOUILLE_ENOMEM;
@@ -491,7 +480,7 @@ int fouille_index_locate(char **out, const char *explicit_path)
 	if (!dir)
 		return FOUILLE_ENOTFOUND;
 	for (;;) {
-		char *candidate = join_path(strcmp(dir, "/") == 0 ? "" : dir, ".fouille");
+		char *candidate = walk_path_join(strcmp(dir, "/") == 0 ? "" : dir, ".fouille");
 		if (!candidate) {
 			free(dir);
 			return FOUILLE_ENOMEM;

@@ -2,6 +2,7 @@
  * Reading and writing Xapian stub database files (see stub.h).
  */
 #include "stub.h"
+#include "walk.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -58,18 +59,6 @@ int stub_is_file(const char *path)
 	return path && is_file(path) && !is_single_file_db(path);
 }
 
-static char *join(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	char *p = malloc(la + lb + 2);
-	if (p) {
-		memcpy(p, a, la);
-		p[la] = '/';
-		memcpy(p + la + 1, b, lb + 1);
-	}
-	return p;
-}
-
 /* The database a local shard path stands for: DIR/xapian for a fouille index,
  * DIR/.fouille/xapian for an indexed folder, else the path itself. NULL when out of
  * memory. */
@@ -77,7 +66,7 @@ static char *resolve_local(const char *path)
 {
 	static const char *const below[] = {"xapian", ".fouille/xapian"};
 	for (size_t i = 0; i < sizeof below / sizeof *below; i++) {
-		char *p = join(path, below[i]);
+		char *p = walk_path_join(path, below[i]);
 		if (!p || is_dir(p))
 			return p;
 		free(p);
@@ -177,7 +166,7 @@ static int read_line(stub *out, const char *file, unsigned lineno, char *line, i
 				path = strdup(arg);
 			} else {
 				char *dir = strndup(file, slash == file ? 1 : (size_t)(slash - file));
-				path = dir ? (strcmp(dir, "/") == 0 ? join("", arg) : join(dir, arg)) : NULL;
+				path = dir ? (strcmp(dir, "/") == 0 ? walk_path_join("", arg) : walk_path_join(dir, arg)) : NULL;
 				free(dir);
 			}
 		}
@@ -300,7 +289,7 @@ static int shard_line(const char *arg, char **line, char *err, size_t errlen)
 	static const char *const markers[] = {"iamglass", "iamchert", "iamhoney"};
 	int found = 0;
 	for (size_t i = 0; i < sizeof markers / sizeof *markers && !found; i++) {
-		char *m = join(db, markers[i]);
+		char *m = walk_path_join(db, markers[i]);
 		if (!m) {
 			free(db);
 			return fail(err, errlen, FOUILLE_ENOMEM, "out of memory");

@@ -157,18 +157,6 @@ static int phase(update *u, const char *name)
 	return u->opts->progress(&u->prog, u->opts->progress_userdata);
 }
 
-static char *join(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	char *p = malloc(la + lb + 2);
-	if (p) {
-		memcpy(p, a, la);
-		p[la] = '/';
-		memcpy(p + la + 1, b, lb + 1);
-	}
-	return p;
-}
-
 /*
  * Read the file `rel` below `root` with one read loop. Returns 0, or -1 with `reason`
  * set. Runs in the threads that prepare articles: it touches nothing shared.
@@ -178,7 +166,7 @@ static int read_file(const char *root, const char *rel, uint64_t max, char **out
 {
 	*out = NULL;
 	*len = 0;
-	char *path = join(root, rel);
+	char *path = walk_path_join(root, rel);
 	if (!path) {
 		snprintf(reason, REASON_LEN, "out of memory");
 		return -1;

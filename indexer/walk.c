@@ -240,3 +240,15 @@ void walk_list_free(walk_list *l)
 	free(l->v);
 	memset(l, 0, sizeof *l);
 }
+
+char *walk_path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *p = malloc(la + lb + 2);
+	if (p) {
+		memcpy(p, a, la);
+		p[la] = '/';
+		memcpy(p + la + 1, b, lb + 1);
+	}
+	return p;
+}

@@ -36,4 +36,7 @@ int walk_folder(const char *root, const char *skip_dir, const char *const *exclu
 		size_t nexclude, walk_list *out, walk_problem_fn problem, void *ud);
 void walk_list_free(walk_list *l);
 
+/* "a/b", malloc'ed (NULL when out of memory). */
+char *walk_path_join(const char *a, const char *b);
+
 #endif
