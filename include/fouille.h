@@ -200,8 +200,12 @@ typedef enum fouille_file_status {
 typedef struct fouille_progress {
 	const char *path;           /* the file, relative to the folder; NULL for phase events */
 	fouille_file_status status; /* what was done with `path` */
-	const char *reason;         /* why it was skipped or failed; NULL otherwise */
-	const char *phase;          /* "scanning", "indexing", "removing", "committing" */
+	const char *reason;         /* why it was skipped or failed; for a phase event, why
+	                               the phase runs when it is not one of every update;
+	                               NULL otherwise */
+	const char *phase;          /* "scanning", "indexing", "removing", "committing";
+	                               "recounting" (the spelling data, left incomplete by
+	                               an update that stopped early) */
 	size_t files_done;          /* files handled so far */
 	size_t files_total;         /* files found by the scan (0 while scanning) */
 	uint64_t bytes_done;        /* bytes read so far */

@@ -515,6 +515,7 @@ done:
 
 typedef struct forgetting {
 	xs_writer *w;
+	int add; /* extras_count(): the words are added, not taken away */
 	int rc;
 } forgetting;
 
@@ -522,23 +523,34 @@ static int forget_word(const char *word, int caps, void *ud)
 {
 	forgetting *f = ud;
 	char err[XS_ERRLEN];
-	f->rc = xs_writer_remove_spelling(f->w, word, 1, caps != 0, err);
+	f->rc = f->add ? xs_writer_add_spelling(f->w, word, 1, caps != 0, err)
+		       : xs_writer_remove_spelling(f->w, word, 1, caps != 0, err);
 	return f->rc != FOUILLE_OK;
 }
 
-int extras_forget(xs_writer *w, const void *data, size_t len, void *ud)
+/* The words of a stored record, added to the spelling data or taken out of it. */
+static int count_record(xs_writer *w, const void *data, size_t len, analyzer *an, int add)
 {
-	analyzer *an = ud;
 	docrecord r;
 	int rc = docrecord_decode(&r, data, len);
 	if (rc == -1)
 		return FOUILLE_ENOMEM;
 	if (rc != 0)
 		return FOUILLE_OK; /* not a record of ours: it added no words */
-	forgetting f = {.w = w, .rc = FOUILLE_OK};
+	forgetting f = {.w = w, .add = add, .rc = FOUILLE_OK};
 	rc = extras_spelling_words(an, r.title, r.text, forget_word, &f);
 	docrecord_clear(&r);
 	if (f.rc != FOUILLE_OK)
 		return f.rc;
 	return rc < 0 ? FOUILLE_ENOMEM : FOUILLE_OK;
+}
+
+int extras_forget(xs_writer *w, const void *data, size_t len, void *ud)
+{
+	return count_record(w, data, len, ud, 0);
+}
+
+int extras_count(xs_writer *w, const void *data, size_t len, void *ud)
+{
+	return count_record(w, data, len, ud, 1);
 }

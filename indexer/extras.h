@@ -86,5 +86,7 @@ int extras_spelling_words(analyzer *an, const char *title, const char *text,
  * stored record's title and text) out of the spelling data, as extras_add() put them in.
  */
 int extras_forget(xs_writer *w, const void *data, size_t len, void *ud);
+/* The same, adding the words: for xs_writer_recount_spelling(). */
+int extras_count(xs_writer *w, const void *data, size_t len, void *ud);
 
 #endif

@@ -147,6 +147,10 @@ static int on_progress(const fouille_progress *p, void *ud)
 		}
 	} else if (p->path && c->verbose) {
 		printf("%-9s %s\n", status_word(p->status), p->path);
+	} else if (!p->path && p->reason && !c->quiet) {
+		/* a phase said with its cause: one the person did not ask for */
+		clear_progress(c);
+		fprintf(stderr, "fouille-index: %s\n", p->reason);
 	}
 	if (c->tty)
 		draw_progress(c, p);

@@ -42,8 +42,11 @@ struct spell_counts {
 struct xs_writer {
 	Xapian::WritableDatabase db;
 	bool in_txn = false;
-	// spelling data: the changes of each word's counts since the last commit
-	std::unordered_map<std::string, spell_counts> spell_delta;
+	// Spelling data not written yet, each word's changes: those of the open transaction
+	// (dropped by xs_writer_cancel() with it), and those of documents already committed
+	// by xs_writer_commit_keep_spelling() (kept until a commit writes them; the
+	// committed database carries SPELL_PENDING meanwhile).
+	std::unordered_map<std::string, spell_counts> spell_delta, spell_committed;
 	xs_forget_fn forget = nullptr;
 	void *forget_ud = nullptr;
 	// Documents up to this id were counted in spelling data since cleared: removing them
@@ -341,77 +344,137 @@ std::vector<unsigned> chars_of(const std::string &s)
 	return {Xapian::Utf8Iterator(s), Xapian::Utf8Iterator()};
 }
 
-// Write the frequency changes gathered since the last commit (in its transaction).
-void flush_spelling(xs_writer *w)
+// One entry of a spelling list read in place from position i (which it moves past it):
+// the word, and in a head list the frequency text ("freq" or "freq:caps").
+bool next_entry(std::string_view v, size_t &i, bool with_freq, std::string_view &word, std::string_view &freq)
+{
+	if (i >= v.size())
+		return false;
+	auto field = [&]() {
+		size_t end = v.find('\0', i);
+		if (end == std::string_view::npos)
+			end = v.size();
+		std::string_view f = v.substr(i, end - i);
+		i = end + 1;
+		return f;
+	};
+	word = field();
+	freq = with_freq ? field() : std::string_view();
+	return true;
+}
+
+void append_head_entry(std::string &v, std::string_view word, uint64_t freq, uint64_t caps)
+{
+	v.append(word.data(), word.size());
+	v += '\0';
+	v += std::to_string(freq);
+	if (caps) {
+		v += ':';
+		v += std::to_string(caps);
+	}
+	v += '\0';
+}
+
+// Write the changes `delta` to the spelling data, in the open transaction. Each list
+// touched is read once and merged with its changes sorted the same way (byte order of
+// the words), its entries copied as they are but for the changed ones: no map of the
+// whole list is built.
+void flush_spelling(xs_writer *w, const std::unordered_map<std::string, spell_counts> &delta)
 {
 	struct change {
-		const std::string *word;
+		std::string_view word;
 		spell_counts delta;
 		std::vector<unsigned> folded;
 	};
 	std::map<std::string, std::vector<change>> by_head;
-	for (const auto &d : w->spell_delta) {
+	for (const auto &d : delta) {
 		if (d.second.freq == 0 && d.second.caps == 0)
 			continue;
 		std::vector<unsigned> c = folded_chars(d.first);
 		if (c.size() < 2)
 			continue;
 		std::string h = head_key(c);
-		by_head[h].push_back({&d.first, d.second, std::move(c)});
+		by_head[h].push_back({d.first, d.second, std::move(c)});
 	}
 	// the other lists of the words that appear (true) or go (false)
-	std::map<std::string, std::vector<std::pair<const std::string *, bool>>> lists;
+	std::map<std::string, std::vector<std::pair<std::string_view, bool>>> lists;
+	auto appears = [&](const change &c, bool after) {
+		for (const std::string &k : other_keys(c.folded))
+			lists[k].emplace_back(c.word, after);
+	};
 	for (auto &h : by_head) {
-		std::map<std::string, std::pair<uint64_t, uint64_t>> freqs;
-		each_spell_entry(w->db.get_metadata(h.first), true,
-				 [&](const std::string &word, uint64_t f, uint64_t caps) {
-					 freqs.emplace(word, std::make_pair(f, caps));
-				 });
-		for (const change &c : h.second) {
-			auto it = freqs.find(*c.word);
-			long long before = it == freqs.end() ? 0 : static_cast<long long>(it->second.first);
-			long long caps = it == freqs.end() ? 0 : static_cast<long long>(it->second.second);
-			long long after = std::max(0LL, before + c.delta.freq);
-			caps = std::min(after, std::max(0LL, caps + c.delta.caps));
-			if (after > 0)
-				freqs[*c.word] = {static_cast<uint64_t>(after), static_cast<uint64_t>(caps)};
-			else if (it != freqs.end())
-				freqs.erase(it);
-			if ((before == 0) != (after == 0))
-				for (const std::string &k : other_keys(c.folded))
-					lists[k].emplace_back(c.word, after > 0);
-		}
+		std::vector<change> &changes = h.second;
+		std::sort(changes.begin(), changes.end(),
+			  [](const change &a, const change &b) { return a.word < b.word; });
+		const std::string old = w->db.get_metadata(h.first);
 		std::string v;
-		for (const auto &f : freqs) {
-			v += f.first;
-			v += '\0';
-			v += std::to_string(f.second.first);
-			if (f.second.second) {
-				v += ':';
-				v += std::to_string(f.second.second);
+		v.reserve(old.size() + changes.size() * 16);
+		size_t i = 0, k = 0;
+		std::string_view word, freq;
+		bool have = next_entry(old, i, true, word, freq);
+		while (have || k < changes.size()) {
+			if (!have || (k < changes.size() && changes[k].word < word)) {
+				// a word not in the list yet
+				const change &c = changes[k++];
+				long long after = std::max(0LL, c.delta.freq);
+				long long caps = std::min(after, std::max(0LL, c.delta.caps));
+				if (after > 0) {
+					append_head_entry(v, c.word, static_cast<uint64_t>(after), static_cast<uint64_t>(caps));
+					appears(c, true);
+				}
+			} else if (k == changes.size() || word < changes[k].word) {
+				// unchanged: copied as it is
+				v.append(word.data(), word.size());
+				v += '\0';
+				v.append(freq.data(), freq.size());
+				v += '\0';
+				have = next_entry(old, i, true, word, freq);
+			} else {
+				const change &c = changes[k++];
+				const std::string f(freq);
+				char *rest = nullptr;
+				long long before = static_cast<long long>(std::strtoull(f.c_str(), &rest, 10));
+				long long caps = *rest == ':' ? static_cast<long long>(std::strtoull(rest + 1, nullptr, 10)) : 0;
+				long long after = std::max(0LL, before + c.delta.freq);
+				caps = std::min(after, std::max(0LL, caps + c.delta.caps));
+				if (after > 0)
+					append_head_entry(v, c.word, static_cast<uint64_t>(after), static_cast<uint64_t>(caps));
+				if ((before == 0) != (after == 0))
+					appears(c, after > 0);
+				have = next_entry(old, i, true, word, freq);
 			}
-			v += '\0';
 		}
-		w->db.set_metadata(h.first, v); // "" removes the key
+		if (v != old)
+			w->db.set_metadata(h.first, v); // "" removes the key
 	}
 	for (auto &l : lists) {
-		std::set<std::string> words;
-		each_spell_entry(w->db.get_metadata(l.first), false,
-				 [&](const std::string &word, uint64_t, uint64_t) { words.insert(word); });
-		for (const auto &c : l.second) {
-			if (c.second)
-				words.insert(*c.first);
-			else
-				words.erase(*c.first);
-		}
+		auto &changes = l.second;
+		std::sort(changes.begin(), changes.end());
+		const std::string old = w->db.get_metadata(l.first);
 		std::string v;
-		for (const std::string &word : words) {
-			v += word;
-			v += '\0';
+		v.reserve(old.size() + changes.size() * 16);
+		size_t i = 0, k = 0;
+		std::string_view word, unused;
+		bool have = next_entry(old, i, false, word, unused);
+		while (have || k < changes.size()) {
+			if (!have || (k < changes.size() && changes[k].first < word)) {
+				if (changes[k].second) { // a word that appears
+					v.append(changes[k].first.data(), changes[k].first.size());
+					v += '\0';
+				}
+				k++;
+			} else {
+				// a word staying, unless it goes
+				bool goes = k < changes.size() && changes[k].first == word && !changes[k++].second;
+				if (!goes) {
+					v.append(word.data(), word.size());
+					v += '\0';
+				}
+				have = next_entry(old, i, false, word, unused);
+			}
 		}
 		w->db.set_metadata(l.first, v);
 	}
-	w->spell_delta.clear();
 }
 
 // Call the forget callback with each document `idterm` names, before they go.
@@ -848,23 +911,111 @@ int xs_writer_get_data(xs_writer *w, const char *idterm, char **out, size_t *len
 	}
 }
 
+} // extern "C"
+
+namespace {
+
+// Set in the committed database while spelling changes of committed documents are held
+// in a writer's memory, not written yet (xs_writer_commit_keep_spelling()); removed by
+// the commit writing them. Found by the next writer, it means that writer died (or
+// failed) first: the spelling data misses those changes and must be counted again from
+// the documents (xs_writer_spelling_stale(), xs_writer_recount_spelling()). Outside the
+// prefix SPELL_PREFIX: readers and the check of the lists do not see it.
+const std::string SPELL_PENDING = XS_META_SPELLING_PENDING;
+
+// More words than this in spell_committed and a commit writes them anyway: the map takes
+// about 100 bytes a word (a node of the unordered_map with its std::string and counts,
+// and its bucket; longer words some more), so this bounds it at ~50 MB. A vocabulary
+// under the bound (the 3,930 articles of bench/ hold ~120,000 spelling words) is
+// written once, at the last commit.
+constexpr size_t SPELL_HELD_MAX = 500000;
+
+// Add the changes of `from` to `to` and empty `from`.
+void merge_spelling(std::unordered_map<std::string, spell_counts> &to,
+		    std::unordered_map<std::string, spell_counts> &from)
+{
+	if (to.size() < from.size())
+		to.swap(from); // sums: the smaller goes into the larger
+	for (const auto &d : from) {
+		spell_counts &c = to[d.first];
+		c.freq += d.second.freq;
+		c.caps += d.second.caps;
+	}
+	from.clear();
+}
+
+// Commit the open transaction (or what was written without one).
+void commit_txn(xs_writer *w)
+{
+	if (w->in_txn) {
+		w->in_txn = false;
+		w->db.commit_transaction();
+	} else {
+		w->db.commit();
+	}
+	w->uncounted_committed = w->uncounted;
+}
+
+// Commit, writing the spelling changes held (`write_spelling`, or more than
+// SPELL_HELD_MAX words of them), or keeping them in memory, SPELL_PENDING set in the
+// same transaction (a reader meanwhile suggests from the spelling data of the last
+// commit that wrote it: the words of the documents committed since are missing, or
+// counted as they were, until the commit that writes them).
+void commit_spelling(xs_writer *w, bool write_spelling)
+{
+	ensure_txn(w); // the spelling lists and SPELL_PENDING go with the documents
+	bool pending = !w->db.get_metadata(SPELL_PENDING).empty();
+	if (write_spelling || w->spell_committed.size() + w->spell_delta.size() > SPELL_HELD_MAX) {
+		// The committed documents' changes join the transaction's: should the commit
+		// fail, a cancel drops them with it, and SPELL_PENDING stays committed.
+		merge_spelling(w->spell_delta, w->spell_committed);
+		flush_spelling(w, w->spell_delta);
+		if (pending)
+			w->db.set_metadata(SPELL_PENDING, std::string()); // removes the key
+		commit_txn(w);
+		w->spell_delta.clear();
+		return;
+	}
+	if (!pending && !(w->spell_committed.empty() && w->spell_delta.empty()))
+		w->db.set_metadata(SPELL_PENDING, "1");
+	commit_txn(w);
+	// committed: the transaction's changes are now those of committed documents
+	merge_spelling(w->spell_committed, w->spell_delta);
+}
+
+} // namespace
+
+extern "C" {
+
 int xs_writer_commit(xs_writer *w, char *err)
 {
 	try {
-		flush_spelling(w);
-		if (w->in_txn) {
-			w->in_txn = false;
-			w->db.commit_transaction();
-		} else {
-			w->db.commit();
-		}
-		w->uncounted_committed = w->uncounted;
+		commit_spelling(w, true);
+		return FOUILLE_OK;
+	} catch (...) {
+		// The transaction stays open, the changes with it: a cancel drops them.
+		return handle_exception(err, "committing the index");
+	}
+}
+
+int xs_writer_commit_keep_spelling(xs_writer *w, char *err)
+{
+	try {
+		commit_spelling(w, false);
 		return FOUILLE_OK;
 	} catch (...) {
 		return handle_exception(err, "committing the index");
 	}
 }
 
+// The open transaction goes, its spelling changes (spell_delta) with it. Those of
+// documents committed before (spell_committed, kept apart for this) must not go: the
+// documents stay. They are written in a commit of their own, so that the index is
+// complete at its last commit, as it would be had every commit written them. When that
+// fails too (a full disk), the committed database keeps SPELL_PENDING and the next
+// update counts the spelling data again from the documents: the changes are dropped
+// from memory, and this writer does not claim the mark as its own any more
+// (xs_writer_spelling_stale()).
 int xs_writer_cancel(xs_writer *w, char *err)
 {
 	try {
@@ -874,9 +1025,40 @@ int xs_writer_cancel(xs_writer *w, char *err)
 			w->in_txn = false;
 			w->db.cancel_transaction();
 		}
+	} catch (...) {
+		w->spell_committed.clear();
+		return handle_exception(err, "cancelling changes");
+	}
+	if (w->spell_committed.empty())
+		return FOUILLE_OK;
+	try {
+		commit_spelling(w, true);
 		return FOUILLE_OK;
 	} catch (...) {
-		return handle_exception(err, "cancelling changes");
+		int rc = handle_exception(err, "writing the spelling data of the committed documents");
+		w->spell_delta.clear();
+		w->spell_committed.clear();
+		try {
+			if (w->in_txn) {
+				w->in_txn = false;
+				w->db.cancel_transaction();
+			}
+		} catch (...) {
+			// the database is unusable: the writer reports it at its next call
+		}
+		return rc;
+	}
+}
+
+int xs_writer_spelling_stale(xs_writer *w, int *stale, char *err)
+{
+	*stale = 0;
+	try {
+		// this writer's own mark, while it holds the changes, is not stale
+		*stale = w->spell_committed.empty() && !w->db.get_metadata(SPELL_PENDING).empty();
+		return FOUILLE_OK;
+	} catch (...) {
+		return handle_exception(err, "reading the spelling data");
 	}
 }
 
@@ -914,26 +1096,67 @@ void xs_writer_on_forget(xs_writer *w, xs_forget_fn fn, void *ud)
 	w->forget_ud = ud;
 }
 
+} // extern "C"
+
+namespace {
+
+// Drop the whole spelling data, and what is held of it (in the open transaction).
+void clear_spelling(xs_writer *w)
+{
+	ensure_txn(w);
+	w->spell_delta.clear();
+	w->spell_committed.clear();
+	std::vector<std::string> keys;
+	for (auto k = w->db.metadata_keys_begin(SPELL_PREFIX); k != w->db.metadata_keys_end(SPELL_PREFIX); ++k)
+		keys.push_back(*k);
+	for (const std::string &k : keys)
+		w->db.set_metadata(k, std::string());
+	// what fouille wrote to Xapian's spelling table before it kept its own
+	std::vector<std::pair<std::string, Xapian::termcount>> old;
+	for (auto t = w->db.spellings_begin(); t != w->db.spellings_end(); ++t)
+		old.emplace_back(*t, t.get_termfreq());
+	for (const auto &o : old)
+		w->db.remove_spelling(o.first, o.second);
+}
+
+} // namespace
+
+extern "C" {
+
 int xs_writer_clear_spelling(xs_writer *w, char *err)
 {
 	try {
-		ensure_txn(w);
-		w->spell_delta.clear();
-		std::vector<std::string> keys;
-		for (auto k = w->db.metadata_keys_begin(SPELL_PREFIX); k != w->db.metadata_keys_end(SPELL_PREFIX); ++k)
-			keys.push_back(*k);
-		for (const std::string &k : keys)
-			w->db.set_metadata(k, std::string());
-		// what fouille wrote to Xapian's spelling table before it kept its own
-		std::vector<std::pair<std::string, Xapian::termcount>> old;
-		for (auto t = w->db.spellings_begin(); t != w->db.spellings_end(); ++t)
-			old.emplace_back(*t, t.get_termfreq());
-		for (const auto &o : old)
-			w->db.remove_spelling(o.first, o.second);
+		clear_spelling(w);
 		w->uncounted = w->db.get_lastdocid();
 		return FOUILLE_OK;
 	} catch (...) {
 		return handle_exception(err, "clearing the spelling data");
+	}
+}
+
+int xs_writer_recount_spelling(xs_writer *w, xs_forget_fn count, void *ud, char *err)
+{
+	try {
+		clear_spelling(w);
+		// every document counted again, as xs_writer_each() lists them: removing any
+		// takes its words away
+		w->uncounted = 0;
+		const std::string prefix = XS_PREFIX_ID;
+		for (auto t = w->db.allterms_begin(prefix); t != w->db.allterms_end(prefix); ++t) {
+			const std::string term = *t;
+			for (auto p = w->db.postlist_begin(term); p != w->db.postlist_end(term); ++p) {
+				const std::string data = w->db.get_document(*p).get_data();
+				int rc = count(w, data.data(), data.size(), ud);
+				if (rc != FOUILLE_OK) {
+					set_err(err, "counting the articles' words for the spelling data",
+						rc == FOUILLE_ENOMEM ? "out of memory" : "failed");
+					return rc;
+				}
+			}
+		}
+		return FOUILLE_OK;
+	} catch (...) {
+		return handle_exception(err, "counting the spelling data again");
 	}
 }
 

@@ -70,16 +70,30 @@ int xs_writer_rename(xs_writer *w, const char *old_idterm, const char *new_idter
 		     const void *data, size_t len, char *err);
 /* The data of the document `idterm` (*out malloc'ed). FOUILLE_ENOTFOUND when absent. */
 int xs_writer_get_data(xs_writer *w, const char *idterm, char **out, size_t *len, char *err);
-/* Commit everything written so far. */
+/* Commit everything written so far, the spelling changes held included. */
 int xs_writer_commit(xs_writer *w, char *err);
-/* Discard everything written since the last commit. */
+/*
+ * Commit everything written so far but the spelling changes, kept in memory for a later
+ * commit (several commits of one update would each rewrite most of the spelling data:
+ * every commit changes the frequencies of the common words), unless they hold more than
+ * ~500,000 words. The committed database says so (XS_META_SPELLING_PENDING) until the
+ * commit that writes them; a writer closed or killed before it leaves the spelling data
+ * stale (xs_writer_spelling_stale()).
+ */
+int xs_writer_commit_keep_spelling(xs_writer *w, char *err);
+/*
+ * Discard everything written since the last commit. Spelling changes of documents
+ * committed before are written, in a commit of their own; when that fails, the
+ * spelling data stays stale.
+ */
 int xs_writer_cancel(xs_writer *w, char *err);
 /*
  * The spelling data ("did you mean"): fouille's own, kept as user metadata of the
  * database (Xapian's remote protocol carries metadata, not its spelling table), one
  * frequency per word (the number of articles holding it) and lists of the words
  * holding each fragment of their folded form. Changes are gathered in memory and
- * written at the next commit, in its transaction; xs_writer_cancel() drops them.
+ * written at the next xs_writer_commit(), in its transaction; xs_writer_cancel() drops
+ * those of the transaction it drops.
  *
  * Add `freqinc` to the frequency of `word` (as written: lowercase, accents kept), and
  * `capsinc` to its caps, the articles among them writing it with a capital initial
@@ -105,6 +119,18 @@ void xs_writer_on_forget(xs_writer *w, xs_forget_fn fn, void *ud);
  * longer counted, so deleting them takes nothing away.
  */
 int xs_writer_clear_spelling(xs_writer *w, char *err);
+/*
+ * *stale = 1 when the committed spelling data misses changes of committed documents
+ * that no commit wrote (a writer was killed, or closed, after
+ * xs_writer_commit_keep_spelling()); xs_writer_recount_spelling() makes it right.
+ */
+int xs_writer_spelling_stale(xs_writer *w, int *stale, char *err);
+/*
+ * Drop the whole spelling data and count it again, at the next commit: `count` is called
+ * with the data of every document (as xs_writer_each() lists them) and adds its words
+ * with xs_writer_add_spelling(). Returns FOUILLE_OK, or count's error.
+ */
+int xs_writer_recount_spelling(xs_writer *w, xs_forget_fn count, void *ud, char *err);
 
 /* Words counted by the caller, for xs_writer_check_spelling(). */
 typedef struct xs_tally xs_tally;
@@ -220,6 +246,9 @@ int xs_reader_leave_out(xs_reader *r, size_t i, char *err);
 int xs_reader_get_meta(xs_reader *r, const char *key, char **out, char *err);
 /* The prefix of the metadata keys of the spelling data (xs_writer_add_spelling()). */
 #define XS_META_SPELLING "fouille.spell:"
+/* Set ("1") while committed documents' spelling changes are not written yet
+   (xs_writer_commit_keep_spelling()); not under XS_META_SPELLING. */
+#define XS_META_SPELLING_PENDING "fouille.spell.pending"
 /* Call `fn` for each metadata key starting with `prefix` and its value, in key order.
    Stops when fn returns non-zero. */
 typedef int (*xs_meta_fn)(const char *key, const char *value, size_t len, void *ud);
