@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,6 +46,106 @@ static void update(size_t commit_every)
 	o.commit_every = commit_every;
 	CHECK(fouille_index_update(idx, folder, &o, NULL) == FOUILLE_OK, "update: %s", fouille_errmsg(idx));
 	fouille_index_close(idx);
+}
+
+/* What the progress callback saw of an update, and when a child process dies. */
+typedef struct watch {
+	int commits;    /* "committing" phases seen */
+	int exit_after; /* > 0: _exit at the first file event after this many commits */
+	int cancel_after; /* > 0: cancel at the first file event after this many commits */
+	int recounted;  /* the "recounting" phase, with its reason, was seen */
+} watch;
+
+static int on_progress(const fouille_progress *p, void *ud)
+{
+	watch *wa = ud;
+	if (!p->path && p->phase && !strcmp(p->phase, "committing"))
+		wa->commits++;
+	if (!p->path && p->phase && !strcmp(p->phase, "recounting") && p->reason &&
+	    strstr(p->reason, "counting the words of every article again"))
+		wa->recounted = 1;
+	if (p->path && wa->exit_after && wa->commits >= wa->exit_after)
+		_exit(0); /* killed: nothing after this commit is written */
+	return p->path && wa->cancel_after && wa->commits >= wa->cancel_after;
+}
+
+/* An update committing after each `commit_every` articles, watched; its return code. */
+static int update_watched(size_t commit_every, watch *wa)
+{
+	fouille_index *idx = NULL;
+	int rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE);
+	CHECK(rc == FOUILLE_OK, "open for writing: %s", fouille_last_open_error());
+	if (rc != FOUILLE_OK)
+		return rc;
+	fouille_update_options o;
+	fouille_update_options_init(&o);
+	o.commit_every = commit_every;
+	o.progress = on_progress;
+	o.progress_userdata = wa;
+	rc = fouille_index_update(idx, folder, &o, NULL);
+	fouille_index_close(idx);
+	return rc;
+}
+
+/* The committed value of the metadata `key` ("" when unset). */
+static const char *meta(const char *key)
+{
+	static char out[256];
+	out[0] = '\0';
+	xs_reader *r;
+	char err[XS_ERRLEN];
+	if (xs_reader_open(&r, xapian_dir, err) != FOUILLE_OK) {
+		CHECK(0, "open the reader: %s", err);
+		return out;
+	}
+	char *v = NULL;
+	if (xs_reader_shard_get_meta(r, 0, key, &v, err) == FOUILLE_OK)
+		snprintf(out, sizeof out, "%s", v);
+	free(v);
+	xs_reader_close(r);
+	return out;
+}
+
+typedef struct text {
+	char *p;
+	size_t n;
+} text;
+
+static int add_meta(const char *key, const char *value, size_t len, void *ud)
+{
+	text *t = ud;
+	size_t k = strlen(key);
+	char *p = realloc(t->p, t->n + k + len + 2);
+	if (!p)
+		return 1;
+	memcpy(p + t->n, key, k + 1);
+	memcpy(p + t->n + k + 1, value, len);
+	p[t->n + k + 1 + len] = '\n';
+	t->p = p;
+	t->n += k + len + 2;
+	return 0;
+}
+
+/* The whole spelling data of the index, keys and values. */
+static text spelling_data(void)
+{
+	text t = {0};
+	xs_reader *r;
+	char err[XS_ERRLEN];
+	if (xs_reader_open(&r, xapian_dir, err) != FOUILLE_OK) {
+		CHECK(0, "open the reader: %s", err);
+		return t;
+	}
+	CHECK(xs_reader_each_meta(r, XS_META_SPELLING, add_meta, &t, err) == FOUILLE_OK, "%s", err);
+	xs_reader_close(r);
+	return t;
+}
+
+/* Index `folder` into a new index `name` below tmp_root, making it the current one. */
+static void use_index(const char *name)
+{
+	snprintf(dir, sizeof dir, "%s/%s", tmp_root, name);
+	snprintf(xapian_dir, sizeof xapian_dir, "%s/xapian", dir);
 }
 
 static void print_problem(const char *problem, void *ud)
@@ -232,6 +333,94 @@ int main(void)
 	CHECK(freq("fantôme") == 0, "rebuilt: fantôme %llu", (unsigned long long)freq("fantôme"));
 	CHECK(freq("marché") == 1, "rebuilt: marché %llu", (unsigned long long)freq("marché"));
 	CHECK(problems() == 0, "the spelling data agrees with the articles after a rebuild");
+
+	/* Commits within an update keep the spelling changes for its last: the spelling
+	   data is the same as with one commit, and written once */
+	snprintf(folder, sizeof folder, "%s/many", tmp_root);
+	make_dir(folder);
+	static const char *const towns[] = {"Lyon", "Nantes", "Brest", "Dijon", "Rouen", "Nancy"};
+	for (int i = 0; i < 24; i++) {
+		char name[32], body[512];
+		snprintf(name, sizeof name, "a%02d.txt", i);
+		snprintf(body, sizeof body,
+			 "Chronique %d de %s\n\nUn dirigeable survole %s ; le marché %s ouvre, "
+			 "la météo%s annonce du vent%s.\n",
+			 i, towns[i % 6], towns[(i + 1) % 6], i % 3 ? "couvert" : "de Noël", i % 2 ? "" : " locale",
+			 i == 3 ? " et un hydravion" : "");
+		put_article(name, body);
+	}
+	use_index("one-commit");
+	update(0);
+	text one = spelling_data();
+	CHECK(problems() == 0, "one commit: the spelling data agrees with the articles");
+	use_index("many-commits");
+	watch wa = {0};
+	CHECK(update_watched(5, &wa) == FOUILLE_OK, "update in commits of 5 articles");
+	CHECK(wa.commits == 5 && !wa.recounted, "5 commits (%d), no recount", wa.commits);
+	text many = spelling_data();
+	CHECK(one.n > 0 && one.n == many.n && !memcmp(one.p, many.p, one.n),
+	      "the spelling data of 5 commits is that of one (%zu, %zu bytes)", one.n, many.n);
+	CHECK(freq("dirigeable") == 24 && freq("hydravion") == 1 && caps("nantes") == 8,
+	      "many commits: dirigeable %llu, hydravion %llu, Nantes %llu", (unsigned long long)freq("dirigeable"),
+	      (unsigned long long)freq("hydravion"), (unsigned long long)caps("nantes"));
+	CHECK_STR(suggestion("hydravoin"), "hydravion");
+	CHECK_STR(meta(XS_META_SPELLING_PENDING), "");
+	CHECK(problems() == 0, "many commits: the spelling data agrees with the articles");
+	free(one.p);
+	free(many.p);
+
+	/* Killed after its first commit (of 5 articles, hydravion's among them): that commit
+	   says its spelling changes are not written; the next update counts the spelling
+	   data again from the articles, says so, and leaves it right */
+	use_index("killed");
+	pid_t pid = fork();
+	if (pid == 0) {
+		watch killed = {.exit_after = 1};
+		update_watched(5, &killed);
+		_exit(3); /* not killed: the test says so */
+	}
+	int status = 0;
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the update was killed after its first commit (status %d)", status);
+	CHECK_STR(meta(XS_META_SPELLING_PENDING), "1");
+	CHECK(freq("hydravion") == 0 && freq("dirigeable") == 0,
+	      "the commit did not write the spelling data: hydravion %llu, dirigeable %llu",
+	      (unsigned long long)freq("hydravion"), (unsigned long long)freq("dirigeable"));
+	CHECK(problems() > 0, "--check finds the spelling data behind the articles");
+	wa = (watch){0};
+	CHECK(update_watched(0, &wa) == FOUILLE_OK, "the update after the kill");
+	CHECK(wa.recounted, "the update after the kill counts the spelling data again, and says why");
+	CHECK(freq("hydravion") == 1 && freq("dirigeable") == 24 && caps("nantes") == 8,
+	      "recounted: hydravion %llu, dirigeable %llu, Nantes %llu", (unsigned long long)freq("hydravion"),
+	      (unsigned long long)freq("dirigeable"), (unsigned long long)caps("nantes"));
+	CHECK_STR(suggestion("hydravoin"), "hydravion");
+	CHECK_STR(meta(XS_META_SPELLING_PENDING), "");
+	CHECK(problems() == 0, "after the kill and the next update: the spelling data agrees with the articles");
+	text recounted = spelling_data();
+	use_index("one-commit");
+	one = spelling_data();
+	CHECK(one.n == recounted.n && !memcmp(one.p, recounted.p, one.n), "the recount is the spelling data of one commit");
+	free(one.p);
+	free(recounted.p);
+	use_index("killed");
+	wa = (watch){0};
+	update_watched(0, &wa);
+	CHECK(!wa.recounted, "once recounted, the next update does not count again");
+
+	/* Cancelled after its first commit: the committed articles' spelling changes are
+	   written by the cancel, the rest dropped */
+	use_index("cancelled");
+	wa = (watch){.cancel_after = 1};
+	CHECK(update_watched(5, &wa) == FOUILLE_ECANCELLED, "the update is cancelled");
+	CHECK_STR(meta(XS_META_SPELLING_PENDING), "");
+	CHECK(freq("hydravion") == 1 && freq("dirigeable") == 5,
+	      "cancelled after 5 articles: hydravion %llu, dirigeable %llu", (unsigned long long)freq("hydravion"),
+	      (unsigned long long)freq("dirigeable"));
+	CHECK(problems() == 0, "after a cancel: the spelling data agrees with the committed articles");
+	wa = (watch){0};
+	CHECK(update_watched(0, &wa) == FOUILLE_OK && !wa.recounted, "the update after the cancel, no recount");
+	CHECK(freq("dirigeable") == 24, "after the cancel: dirigeable %llu", (unsigned long long)freq("dirigeable"));
+	CHECK(problems() == 0, "after the cancel and the next update: the spelling data agrees with the articles");
 
 	remove_tree(tmp_root);
 	return check_summary();
