@@ -52,6 +52,7 @@ struct xs_writer {
 	// Documents up to this id were counted in spelling data since cleared: removing them
 	// takes nothing away. As committed, and as in the current transaction.
 	Xapian::docid uncounted_committed = 0, uncounted = 0;
+	size_t spell_held_max; // SPELL_HELD_MAX, or a test's
 };
 
 struct xs_tally {
@@ -198,8 +199,24 @@ char *dup_string(const std::string &s)
 // as Xapian's spelling table does with bytes (glass_spelling.cc), here with characters.
 // A word's frequency is in one list only, so a changed frequency rewrites one value; the
 // other lists change only when a word appears or goes.
+//
+// Still, every batch of articles changes the frequencies of nearly all common words, so
+// writing the changes at each commit rewrote most of the spelling data every ~16 MB of
+// postings. An update writes them at its last commit only (xs_writer_commit()), keeping
+// those of its earlier commits (xs_writer_commit_keep_spelling()) in memory, up to
+// SPELL_HELD_MAX words. Meanwhile the committed index carries SPELL_PENDING, so that an
+// update killed before its last commit is followed by a recount; and a reader suggests
+// from the spelling data of the last commit that wrote it, a little behind the articles
+// committed since (suggestions are hints, and the update's last commit catches up).
 
 const std::string SPELL_PREFIX = XS_META_SPELLING;
+
+// More words than this in spell_committed and a commit writes them anyway: the map takes
+// about 100 bytes a word (a node of the unordered_map with its std::string and counts,
+// and its bucket; longer words some more), so this bounds it at ~50 MB. A vocabulary
+// under the bound (the 3,930 articles of bench/ hold 36,329 spelling words) is
+// written once, at the last commit.
+constexpr size_t SPELL_HELD_MAX = 500000;
 
 // A spelling list keeps at most this many bytes of values per shard in a reader.
 constexpr size_t SPELL_CACHE_MAX = 16u << 20;
@@ -802,6 +819,7 @@ int xs_writer_open(xs_writer **out, const char *dir, int create, char *err)
 	*out = nullptr;
 	try {
 		auto *w = new xs_writer;
+		w->spell_held_max = SPELL_HELD_MAX;
 		try {
 			w->db = Xapian::WritableDatabase(
 				dir, create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
@@ -923,13 +941,6 @@ namespace {
 // prefix SPELL_PREFIX: readers and the check of the lists do not see it.
 const std::string SPELL_PENDING = XS_META_SPELLING_PENDING;
 
-// More words than this in spell_committed and a commit writes them anyway: the map takes
-// about 100 bytes a word (a node of the unordered_map with its std::string and counts,
-// and its bucket; longer words some more), so this bounds it at ~50 MB. A vocabulary
-// under the bound (the 3,930 articles of bench/ hold ~120,000 spelling words) is
-// written once, at the last commit.
-constexpr size_t SPELL_HELD_MAX = 500000;
-
 // Add the changes of `from` to `to` and empty `from`.
 void merge_spelling(std::unordered_map<std::string, spell_counts> &to,
 		    std::unordered_map<std::string, spell_counts> &from)
@@ -965,7 +976,7 @@ void commit_spelling(xs_writer *w, bool write_spelling)
 {
 	ensure_txn(w); // the spelling lists and SPELL_PENDING go with the documents
 	bool pending = !w->db.get_metadata(SPELL_PENDING).empty();
-	if (write_spelling || w->spell_committed.size() + w->spell_delta.size() > SPELL_HELD_MAX) {
+	if (write_spelling || w->spell_committed.size() + w->spell_delta.size() > w->spell_held_max) {
 		// The committed documents' changes join the transaction's: should the commit
 		// fail, a cancel drops them with it, and SPELL_PENDING stays committed.
 		merge_spelling(w->spell_delta, w->spell_committed);
@@ -1048,6 +1059,11 @@ int xs_writer_cancel(xs_writer *w, char *err)
 		}
 		return rc;
 	}
+}
+
+void xs_writer_set_spelling_held_max(xs_writer *w, size_t words)
+{
+	w->spell_held_max = words;
 }
 
 int xs_writer_spelling_stale(xs_writer *w, int *stale, char *err)

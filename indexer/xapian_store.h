@@ -81,6 +81,8 @@ int xs_writer_commit(xs_writer *w, char *err);
  * stale (xs_writer_spelling_stale()).
  */
 int xs_writer_commit_keep_spelling(xs_writer *w, char *err);
+/* That bound, in distinct words (tests). */
+void xs_writer_set_spelling_held_max(xs_writer *w, size_t words);
 /*
  * Discard everything written since the last commit. Spelling changes of documents
  * committed before are written, in a commit of their own; when that fails, the

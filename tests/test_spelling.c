@@ -422,6 +422,41 @@ int main(void)
 	CHECK(freq("dirigeable") == 24, "after the cancel: dirigeable %llu", (unsigned long long)freq("dirigeable"));
 	CHECK(problems() == 0, "after the cancel and the next update: the spelling data agrees with the articles");
 
+	/* The store alone: commits keeping the spelling changes mark the index until one
+	   writes them, and more words held than the bound are written at once */
+	use_index("store");
+	make_dir(dir);
+	if (xs_writer_open(&w, xapian_dir, 1, err) == FOUILLE_OK) {
+		int stale = -1;
+		CHECK(xs_writer_add_spelling(w, "aéroport", 1, 0, err) == FOUILLE_OK, "add: %s", err);
+		CHECK(xs_writer_commit_keep_spelling(w, err) == FOUILLE_OK, "commit: %s", err);
+		CHECK_STR(meta(XS_META_SPELLING_PENDING), "1");
+		CHECK(freq("aéroport") == 0, "kept: aéroport %llu", (unsigned long long)freq("aéroport"));
+		CHECK(xs_writer_spelling_stale(w, &stale, err) == FOUILLE_OK && stale == 0,
+		      "the writer's own mark is not stale");
+		CHECK(xs_writer_add_spelling(w, "aéroport", 1, 1, err) == FOUILLE_OK, "add: %s", err);
+		CHECK(xs_writer_add_spelling(w, "aérogare", 1, 0, err) == FOUILLE_OK, "add: %s", err);
+		xs_writer_set_spelling_held_max(w, 1);
+		CHECK(xs_writer_commit_keep_spelling(w, err) == FOUILLE_OK, "commit: %s", err);
+		CHECK_STR(meta(XS_META_SPELLING_PENDING), "");
+		CHECK(freq("aéroport") == 2 && caps("aéroport") == 1 && freq("aérogare") == 1,
+		      "over the bound, written: aéroport %llu (caps %llu), aérogare %llu",
+		      (unsigned long long)freq("aéroport"), (unsigned long long)caps("aéroport"),
+		      (unsigned long long)freq("aérogare"));
+		xs_writer_set_spelling_held_max(w, 100);
+		CHECK(xs_writer_remove_spelling(w, "aérogare", 1, 0, err) == FOUILLE_OK, "remove: %s", err);
+		CHECK(xs_writer_commit_keep_spelling(w, err) == FOUILLE_OK, "commit: %s", err);
+		CHECK_STR(meta(XS_META_SPELLING_PENDING), "1");
+		CHECK(freq("aérogare") == 1, "kept: aérogare %llu", (unsigned long long)freq("aérogare"));
+		xs_writer_close(w); /* closed holding changes: the mark stays */
+	}
+	if (xs_writer_open(&w, xapian_dir, 0, err) == FOUILLE_OK) {
+		int stale = -1;
+		CHECK(xs_writer_spelling_stale(w, &stale, err) == FOUILLE_OK && stale == 1,
+		      "another writer finds the spelling data stale");
+		xs_writer_close(w);
+	}
+
 	remove_tree(tmp_root);
 	return check_summary();
 }
