@@ -177,6 +177,14 @@ char *dup_string(const std::string &s)
 	return p;
 }
 
+// A document's stored record (XS_SLOT_RECORD); an index written before it moved there
+// (schema 4 and older, rebuilt by the next update) had it in the document data.
+std::string record_of(const Xapian::Document &doc)
+{
+	std::string r = doc.get_value(XS_SLOT_RECORD);
+	return r.empty() ? doc.get_data() : r;
+}
+
 // ---- spelling data ----------------------------------------------------------------
 //
 // fouille's own spelling data, in the database's user metadata. Xapian's spelling table
@@ -424,7 +432,7 @@ int forget_docs(xs_writer *w, const char *idterm, char *err)
 	for (auto p = w->db.postlist_begin(idterm); p != w->db.postlist_end(idterm); ++p) {
 		if (*p <= w->uncounted)
 			continue;
-		const std::string data = w->db.get_document(*p).get_data();
+		const std::string data = record_of(w->db.get_document(*p));
 		int rc = w->forget(w, data.data(), data.size(), w->forget_ud);
 		if (rc != FOUILLE_OK) {
 			set_err(err, "taking a document's words out of the spelling data",
@@ -708,7 +716,7 @@ int xs_doc_add_term(xs_doc *d, const char *term, unsigned wdfinc)
 int xs_doc_set_data(xs_doc *d, const void *data, size_t len)
 {
 	try {
-		d->doc.set_data(std::string(static_cast<const char *>(data), len));
+		d->doc.add_value(XS_SLOT_RECORD, std::string(static_cast<const char *>(data), len));
 		return FOUILLE_OK;
 	} catch (...) {
 		return handle_exception(nullptr, "set data");
@@ -822,7 +830,7 @@ int xs_writer_rename(xs_writer *w, const char *old_idterm, const char *new_idter
 		Xapian::Document doc = w->db.get_document(id);
 		doc.remove_term(old_idterm);
 		doc.add_boolean_term(new_idterm);
-		doc.set_data(std::string(static_cast<const char *>(data), len));
+		doc.add_value(XS_SLOT_RECORD, std::string(static_cast<const char *>(data), len));
 		w->db.replace_document(id, doc);
 		return FOUILLE_OK;
 	} catch (...) {
@@ -840,7 +848,7 @@ int xs_writer_get_data(xs_writer *w, const char *idterm, char **out, size_t *len
 			set_err(err, "reading a document", std::string("no document ") + idterm);
 			return FOUILLE_ENOTFOUND;
 		}
-		std::string data = w->db.get_document(*p).get_data();
+		std::string data = record_of(w->db.get_document(*p));
 		if (!(*out = dup_string(data)))
 			throw std::bad_alloc();
 		*len = data.size();
@@ -1084,7 +1092,7 @@ int xs_writer_each(xs_writer *w, xs_doc_fn fn, void *ud, char *err)
 		for (auto t = w->db.allterms_begin(prefix); t != w->db.allterms_end(prefix); ++t) {
 			const std::string term = *t;
 			for (auto p = w->db.postlist_begin(term); p != w->db.postlist_end(term); ++p) {
-				const std::string data = w->db.get_document(*p).get_data();
+				const std::string data = record_of(w->db.get_document(*p));
 				if (fn(term.c_str(), data.data(), data.size(), ud))
 					return FOUILLE_OK;
 			}
@@ -1798,7 +1806,7 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 				mset.fetch();
 			for (auto m = mset.begin(); m != mset.end(); ++m) {
 				size_t shard = r->pos_to_shard[(*m - 1) % nsub];
-				page.push_back({*m, m.get_weight(), m.get_document().get_data(),
+				page.push_back({*m, m.get_weight(), record_of(m.get_document()),
 						opts->collapse ? m.get_collapse_count() : 0, shard});
 				xs_shard &sh = r->shards[shard];
 				if (opts->shard_meta_key && !have_meta[shard]) {
