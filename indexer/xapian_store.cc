@@ -1863,6 +1863,10 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 			bool exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
 			if (!exact && mset.get_matches_lower_bound() < XS_COUNT_EXACT_BELOW) {
 				enquire.clear_matchspies(); // the facets are counted already
+				// Unweighted: the same matches (weights only order them), and the
+				// ranking's optional parts (AND_MAYBE: title, lead, exact forms,
+				// proximity bonus), which weigh nothing then, are not looked at.
+				enquire.set_weighting_scheme(Xapian::BoolWeight());
 				Xapian::doccount n = enquire.get_mset(0, XS_COUNT_EXACT_BELOW).size();
 				if (n < XS_COUNT_EXACT_BELOW) {
 					*estimated = n;
