@@ -23,7 +23,7 @@ typedef struct snippet {
 } snippet;
 
 /* Bytes of a long text scanned first (see snippet_make_ex()). */
-#define SNIPPET_SCAN_FIRST ((size_t)64 * 1024)
+#define SNIPPET_SCAN_FIRST ((size_t)16 * 1024)
 
 /* Passages per snippet at most (fouille_search_options.fragments is capped to it). */
 #define SNIPPET_MAX_FRAGMENTS 16

@@ -744,8 +744,8 @@ static void test_long_text_prefix(void)
 	size_t nt = 0;
 	const query_term *qt = query_terms(qq, &nt);
 	buf_add(&b, ""); /* b still holds the text: put two more matches in the first prefix */
-	memcpy(b.s + 20000, " Belgorod. ", 11);
-	memcpy(b.s + 40000, " Kharkiv.. ", 11);
+	memcpy(b.s + SNIPPET_SCAN_FIRST / 4, " Belgorod. ", 11);
+	memcpy(b.s + SNIPPET_SCAN_FIRST / 2, " Kharkiv.. ", 11);
 	memcpy(t, b.s, readable);
 	snippet_opts o = {.budget = 60, .fragments = 3};
 	CHECK(snippet_make_ex(&s, an, t, total - 1, qt, nt, &o) == 0, "fragments");
