@@ -12,8 +12,9 @@
 #include "xapian_store.h"
 
 /* Bumped when what the index stores changes (terms, prefixes, document data). */
-#define INDEX_SCHEMA_VERSION 4 /* 2: lead (L) and exact-accent (E) terms; 3: own spelling data;
-                                  4: its words' capitals counted (caps) */
+#define INDEX_SCHEMA_VERSION 5 /* 2: lead (L) and exact-accent (E) terms; 3: own spelling data;
+                                  4: its words' capitals counted (caps);
+                                  5: the record in a value slot (XS_SLOT_RECORD) */
 
 /* Xapian user metadata keys (also in the catalog's meta table where noted). */
 #define META_GENERATION "fouille.generation" /* both stores */

@@ -16,6 +16,7 @@
 #include <new>
 #include <sys/stat.h>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -176,6 +177,14 @@ char *dup_string(const std::string &s)
 	return p;
 }
 
+// A document's stored record (XS_SLOT_RECORD); an index written before it moved there
+// (schema 4 and older, rebuilt by the next update) had it in the document data.
+std::string record_of(const Xapian::Document &doc)
+{
+	std::string r = doc.get_value(XS_SLOT_RECORD);
+	return r.empty() ? doc.get_data() : r;
+}
+
 // ---- spelling data ----------------------------------------------------------------
 //
 // fouille's own spelling data, in the database's user metadata. Xapian's spelling table
@@ -276,27 +285,28 @@ std::vector<std::string> query_keys(const std::vector<unsigned> &c)
 }
 
 // Call fn(word, freq, caps) for each entry of a list (freq and caps 0 in a list without
-// frequencies).
+// frequencies). The word is a view into `v`: a head list holds thousands of words and a
+// suggestion reads several, so nothing is copied.
 template <typename F> void each_spell_entry(const std::string &v, bool with_freq, F fn)
 {
-	size_t i = 0;
-	while (i < v.size()) {
-		size_t end = v.find('\0', i);
-		if (end == std::string::npos)
-			end = v.size();
-		std::string word = v.substr(i, end - i);
-		i = end + 1;
+	const char *p = v.data(), *end = p + v.size();
+	while (p < end) {
+		const char *z = static_cast<const char *>(std::memchr(p, '\0', static_cast<size_t>(end - p)));
+		if (!z)
+			z = end;
+		std::string_view word(p, static_cast<size_t>(z - p));
+		p = z + 1;
 		uint64_t freq = 0, caps = 0;
 		if (with_freq) {
-			size_t fend = v.find('\0', i);
-			if (fend == std::string::npos)
-				fend = v.size();
-			const std::string f = v.substr(i, fend - i);
-			char *rest = nullptr;
-			freq = std::strtoull(f.c_str(), &rest, 10);
-			if (*rest == ':')
-				caps = std::strtoull(rest + 1, nullptr, 10);
-			i = fend + 1;
+			// "freq" or "freq:caps", digits only (written by flush_spelling)
+			for (; p < end && *p >= '0' && *p <= '9'; p++)
+				freq = freq * 10 + static_cast<uint64_t>(*p - '0');
+			if (p < end && *p == ':')
+				for (p++; p < end && *p >= '0' && *p <= '9'; p++)
+					caps = caps * 10 + static_cast<uint64_t>(*p - '0');
+			while (p < end && *p != '\0')
+				p++;
+			p++;
 		}
 		fn(word, freq, caps);
 	}
@@ -306,7 +316,7 @@ template <typename F> void each_spell_entry(const std::string &v, bool with_freq
 std::pair<uint64_t, uint64_t> counts_in(const std::string &head_list, const std::string &word)
 {
 	std::pair<uint64_t, uint64_t> n{0, 0};
-	each_spell_entry(head_list, true, [&](const std::string &w, uint64_t f, uint64_t c) {
+	each_spell_entry(head_list, true, [&](std::string_view w, uint64_t f, uint64_t c) {
 		if (w == word)
 			n = {f, c};
 	});
@@ -364,8 +374,8 @@ void flush_spelling(xs_writer *w)
 	for (auto &h : by_head) {
 		std::map<std::string, std::pair<uint64_t, uint64_t>> freqs;
 		each_spell_entry(w->db.get_metadata(h.first), true,
-				 [&](const std::string &word, uint64_t f, uint64_t caps) {
-					 freqs.emplace(word, std::make_pair(f, caps));
+				 [&](std::string_view word, uint64_t f, uint64_t caps) {
+					 freqs.emplace(std::string(word), std::make_pair(f, caps));
 				 });
 		for (const change &c : h.second) {
 			auto it = freqs.find(*c.word);
@@ -397,7 +407,7 @@ void flush_spelling(xs_writer *w)
 	for (auto &l : lists) {
 		std::set<std::string> words;
 		each_spell_entry(w->db.get_metadata(l.first), false,
-				 [&](const std::string &word, uint64_t, uint64_t) { words.insert(word); });
+				 [&](std::string_view word, uint64_t, uint64_t) { words.emplace(word); });
 		for (const auto &c : l.second) {
 			if (c.second)
 				words.insert(*c.first);
@@ -422,7 +432,7 @@ int forget_docs(xs_writer *w, const char *idterm, char *err)
 	for (auto p = w->db.postlist_begin(idterm); p != w->db.postlist_end(idterm); ++p) {
 		if (*p <= w->uncounted)
 			continue;
-		const std::string data = w->db.get_document(*p).get_data();
+		const std::string data = record_of(w->db.get_document(*p));
 		int rc = w->forget(w, data.data(), data.size(), w->forget_ud);
 		if (rc != FOUILLE_OK) {
 			set_err(err, "taking a document's words out of the spelling data",
@@ -706,7 +716,7 @@ int xs_doc_add_term(xs_doc *d, const char *term, unsigned wdfinc)
 int xs_doc_set_data(xs_doc *d, const void *data, size_t len)
 {
 	try {
-		d->doc.set_data(std::string(static_cast<const char *>(data), len));
+		d->doc.add_value(XS_SLOT_RECORD, std::string(static_cast<const char *>(data), len));
 		return FOUILLE_OK;
 	} catch (...) {
 		return handle_exception(nullptr, "set data");
@@ -820,7 +830,7 @@ int xs_writer_rename(xs_writer *w, const char *old_idterm, const char *new_idter
 		Xapian::Document doc = w->db.get_document(id);
 		doc.remove_term(old_idterm);
 		doc.add_boolean_term(new_idterm);
-		doc.set_data(std::string(static_cast<const char *>(data), len));
+		doc.add_value(XS_SLOT_RECORD, std::string(static_cast<const char *>(data), len));
 		w->db.replace_document(id, doc);
 		return FOUILLE_OK;
 	} catch (...) {
@@ -838,7 +848,7 @@ int xs_writer_get_data(xs_writer *w, const char *idterm, char **out, size_t *len
 			set_err(err, "reading a document", std::string("no document ") + idterm);
 			return FOUILLE_ENOTFOUND;
 		}
-		std::string data = w->db.get_document(*p).get_data();
+		std::string data = record_of(w->db.get_document(*p));
 		if (!(*out = dup_string(data)))
 			throw std::bad_alloc();
 		*len = data.size();
@@ -980,7 +990,8 @@ int xs_writer_check_spelling(xs_writer *w, const xs_tally *t, xs_problem_fn fn, 
 			const std::string key = *k;
 			const std::string v = w->db.get_metadata(key);
 			bool head = key.size() > SPELL_PREFIX.size() && key[SPELL_PREFIX.size()] == 'H';
-			each_spell_entry(v, head, [&](const std::string &word, uint64_t f, uint64_t caps) {
+			each_spell_entry(v, head, [&](std::string_view wv, uint64_t f, uint64_t caps) {
+				const std::string word(wv);
 				if (!head) {
 					lists[key].insert(word);
 				} else if (head_key(folded_chars(word)) != key) {
@@ -1081,7 +1092,7 @@ int xs_writer_each(xs_writer *w, xs_doc_fn fn, void *ud, char *err)
 		for (auto t = w->db.allterms_begin(prefix); t != w->db.allterms_end(prefix); ++t) {
 			const std::string term = *t;
 			for (auto p = w->db.postlist_begin(term); p != w->db.postlist_end(term); ++p) {
-				const std::string data = w->db.get_document(*p).get_data();
+				const std::string data = record_of(w->db.get_document(*p));
 				if (fn(term.c_str(), data.data(), data.size(), ud))
 					return FOUILLE_OK;
 			}
@@ -1658,22 +1669,27 @@ uint64_t spell_frequency(xs_reader *r, const std::string &word)
 	return spell_counts_of(r, word).first;
 }
 
-// xs_reader_spelling(): see xapian_store.h.
-std::string spell_suggestion(xs_reader *r, const std::string &word, unsigned max_edit)
+// Whether `w` folds (analyzer_fold) to `folded`.
+bool folds_to(std::string_view w, const std::string &folded)
 {
-	const std::vector<unsigned> typed = folded_chars(word);
-	if (typed.size() < 2 || max_edit == 0)
-		return std::string();
-	std::vector<std::string> keys = query_keys(typed);
-	keys.insert(keys.begin(), head_key(typed));
-	std::set<std::string> candidates;
-	for (const auto &shard : spell_values(r, keys))
-		for (size_t k = 0; k < shard.size(); k++)
-			each_spell_entry(*shard[k], k == 0, [&](const std::string &w, uint64_t, uint64_t) {
-				if (w != word)
-					candidates.insert(w);
-			});
-	// the fewest edits, folded then as written
+	if (w.size() < folded.size())
+		return false; // folding never lengthens a word (é -> e, œ -> oe, ﬁ -> fi)
+	bool plain = true;
+	for (char ch : w)
+		plain = plain && ch >= 'a' && ch <= 'z';
+	if (plain)
+		return w == folded;
+	std::string buf(w.size() * 3 + 8, '\0');
+	buf.resize(analyzer_fold(w.data(), w.size(), &buf[0], buf.size()));
+	return buf == folded;
+}
+
+// The best of `candidates` (sorted, each once) for the typed word: the fewest edits,
+// folded then as written, then the most frequent (the first in byte order among
+// equals); "" when none is within max_edit or the typed word is at least as common.
+std::string best_candidate(xs_reader *r, const std::string &word, const std::vector<unsigned> &typed,
+			   const std::set<std::string> &candidates, unsigned max_edit)
+{
 	const std::vector<unsigned> typed_raw = chars_of(word);
 	std::vector<std::string> best;
 	unsigned best_folded = max_edit + 1, best_raw = 0;
@@ -1697,7 +1713,6 @@ std::string spell_suggestion(xs_reader *r, const std::string &word, unsigned max
 	}
 	if (best.empty())
 		return std::string();
-	// then the most frequent (the first in byte order among equals)
 	std::string result;
 	uint64_t result_freq = 0;
 	for (const std::string &c : best) {
@@ -1710,6 +1725,40 @@ std::string spell_suggestion(xs_reader *r, const std::string &word, unsigned max
 	if (spell_frequency(r, word) >= result_freq)
 		return std::string(); // the word as typed is at least as common
 	return result;
+}
+
+// xs_reader_spelling(): see xapian_store.h.
+std::string spell_suggestion(xs_reader *r, const std::string &word, unsigned max_edit)
+{
+	const std::vector<unsigned> typed = folded_chars(word);
+	if (typed.size() < 2 || max_edit == 0)
+		return std::string();
+	// Words that differ from the typed one by accents or case only (reseau -> réseau,
+	// the commonest case: people type without accents) are 0 folded edits away, so
+	// nothing in the other lists could beat them, and they share its first two folded
+	// characters: when its head list has some, the other lists need not be looked
+	// through. (They are read all the same, with it: one round trip to a remote shard.)
+	std::string folded;
+	for (unsigned c : typed)
+		Xapian::Unicode::append_utf8(folded, c);
+	std::vector<std::string> keys = query_keys(typed);
+	keys.insert(keys.begin(), head_key(typed));
+	const auto values = spell_values(r, keys);
+	std::set<std::string> candidates;
+	for (const auto &shard : values)
+		each_spell_entry(*shard[0], true, [&](std::string_view w, uint64_t, uint64_t) {
+			if (w != word && folds_to(w, folded))
+				candidates.emplace(w);
+		});
+	if (!candidates.empty())
+		return best_candidate(r, word, typed, candidates, max_edit);
+	for (const auto &shard : values)
+		for (size_t k = 0; k < shard.size(); k++)
+			each_spell_entry(*shard[k], k == 0, [&](std::string_view w, uint64_t, uint64_t) {
+				if (w != word)
+					candidates.emplace(w);
+			});
+	return best_candidate(r, word, typed, candidates, max_edit);
 }
 
 } // namespace
@@ -1757,7 +1806,7 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 				mset.fetch();
 			for (auto m = mset.begin(); m != mset.end(); ++m) {
 				size_t shard = r->pos_to_shard[(*m - 1) % nsub];
-				page.push_back({*m, m.get_weight(), m.get_document().get_data(),
+				page.push_back({*m, m.get_weight(), record_of(m.get_document()),
 						opts->collapse ? m.get_collapse_count() : 0, shard});
 				xs_shard &sh = r->shards[shard];
 				if (opts->shard_meta_key && !have_meta[shard]) {
@@ -1814,6 +1863,10 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 			bool exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
 			if (!exact && mset.get_matches_lower_bound() < XS_COUNT_EXACT_BELOW) {
 				enquire.clear_matchspies(); // the facets are counted already
+				// Unweighted: the same matches (weights only order them), and the
+				// ranking's optional parts (AND_MAYBE: title, lead, exact forms,
+				// proximity bonus), which weigh nothing then, are not looked at.
+				enquire.set_weighting_scheme(Xapian::BoolWeight());
 				Xapian::doccount n = enquire.get_mset(0, XS_COUNT_EXACT_BELOW).size();
 				if (n < XS_COUNT_EXACT_BELOW) {
 					*estimated = n;

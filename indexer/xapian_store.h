@@ -30,6 +30,13 @@ extern "C" {
 #define XS_SLOT_AUTHOR 1   /* the author as written, for facets */
 #define XS_SLOT_YEAR 2     /* "YYYY", for facets */
 #define XS_SLOT_COLLAPSE 3 /* a signature shared by near-duplicate articles */
+/* The stored record (docrecord.h: path, title, text... for snippets and updates). In a
+ * value rather than the document data because Xapian zlib-compresses document data as
+ * it adds each document, in the one writing thread: that was a fifth of a full index
+ * run's instructions, and a search inflated each hit's text again. Values are stored
+ * as they are (the index grows by about a fifth) and travel to remote shards with the
+ * document, like its data. */
+#define XS_SLOT_RECORD 4
 
 /* ---- documents ---------------------------------------------------------------- */
 
@@ -41,6 +48,7 @@ void xs_doc_free(xs_doc *d);
 int xs_doc_add_posting(xs_doc *d, const char *term, uint32_t pos, unsigned wdfinc);
 /* Add `term` without position (boolean-ish terms: ids, years, authors). */
 int xs_doc_add_term(xs_doc *d, const char *term, unsigned wdfinc);
+/* Set the document's stored record (XS_SLOT_RECORD). */
 int xs_doc_set_data(xs_doc *d, const void *data, size_t len);
 int xs_doc_set_value(xs_doc *d, unsigned slot, const char *value, size_t len);
 /* The number of distinct terms of the document (what the writer's in-memory postings
