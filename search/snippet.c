@@ -250,13 +250,25 @@ static size_t skip_ws(const char *text, size_t len, size_t i, int *para)
 	return i;
 }
 
+/*
+ * Find the sentence starts of text[0, len), or, when some are known already (a shorter
+ * prefix was scanned), of the rest: the scan resumes at the last start found, where it
+ * holds no state, so the starts are those one scan of the whole would find. A start is
+ * only added before `len`, and those before a prefix's end (cut before whitespace that
+ * follows a non-space, see scan_cut) do not depend on what follows it.
+ */
 static int find_sentences(sentences *s, const char *text, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)text;
 	int para;
-	size_t i = skip_ws(text, len, 0, &para);
-	if (i < len && add_sentence(s, text, len, i, 0) < 0)
-		return -1;
+	size_t i;
+	if (s->n) {
+		i = s->v[s->n - 1].start;
+	} else {
+		i = skip_ws(text, len, 0, &para);
+		if (i < len && add_sentence(s, text, len, i, 0) < 0)
+			return -1;
+	}
 	size_t word_start = 0;
 	int prev_letter = 0;
 	while (i < len) {
@@ -390,6 +402,9 @@ typedef struct ring_slot {
 typedef struct match_ctx {
 	const char *text;
 	size_t len;
+	size_t base; /* where the text given to the analyzer starts: tokens are relative */
+	counter cnt; /* count_matches(): where it stopped */
+	size_t cnt_si;
 	term_table table;
 	const query_term **pfx; /* the prefixes (query_term.prefix) */
 	size_t npfx;
@@ -533,9 +548,9 @@ static int match_emit_all(const analyzer_token *tok, int is_stop, void *ud)
 	const query_term *qt = find_term(c, tok);
 	if (!qt)
 		return 0;
-	if (tok->end > c->len || tok->start >= tok->end)
+	if (c->base + tok->end > c->len || tok->start >= tok->end)
 		return 0;
-	size_t start = skip_elision(c->text, tok);
+	size_t start = c->base + skip_elision(c->text + c->base, tok);
 	if (c->n && start < c->v[c->n - 1].end)
 		return 0; /* never overlap the previous highlight */
 	if (c->n == c->cap) {
@@ -548,7 +563,7 @@ static int match_emit_all(const analyzer_token *tok, int is_stop, void *ud)
 	}
 	match *m = &c->v[c->n++];
 	m->start = start;
-	m->end = tok->end;
+	m->end = c->base + tok->end;
 	/* cstart and cend: count_matches(), once the sentences are known */
 	m->word = qt->word;
 	m->join_next = 0;
@@ -565,16 +580,18 @@ static int match_emit(const analyzer_token *tok, void *ud)
 }
 
 /*
- * The matches' offsets in characters. The count starts again from each sentence start
- * before a match, whose offset find_sentences() counted already (a sentence starts at a
- * character that is not whitespace, so the count goes on from there as if it had come
- * from the start of the text): the text is counted once, not once more for matches.
+ * The offsets in characters of the matches from the `from`th on (the ones before are
+ * counted: c->cnt and c->cnt_si go on from them). The count starts again from each
+ * sentence start before a match, whose offset find_sentences() counted already (a
+ * sentence starts at a character that is not whitespace, so the count goes on from
+ * there as if it had come from the start of the text): the text is counted once, not
+ * once more for matches.
  */
-static void count_matches(match_ctx *c, const sentences *s)
+static void count_matches(match_ctx *c, const sentences *s, size_t from)
 {
-	counter cnt = {0, 0, 0};
-	size_t si = 0;
-	for (size_t k = 0; k < c->n; k++) {
+	counter cnt = c->cnt;
+	size_t si = c->cnt_si;
+	for (size_t k = from; k < c->n; k++) {
 		match *m = &c->v[k];
 		for (; si < s->n && s->v[si].start <= m->start; si++) {
 			if (s->v[si].start > cnt.byte) {
@@ -586,6 +603,8 @@ static void count_matches(match_ctx *c, const sentences *s)
 		m->cstart = count_to(&cnt, c->text, c->len, m->start);
 		m->cend = count_to(&cnt, c->text, c->len, m->end);
 	}
+	c->cnt = cnt;
+	c->cnt_si = si;
 }
 
 /* ---- choosing the window -------------------------------------------------------- */
@@ -733,10 +752,11 @@ static void choose_window(const match *m, size_t nm, const sentences *s, const c
  * it at earlier sentences while they fit: a short text is shown whole, and the end of
  * a long one is not shown alone when the sentences before it fit too.
  */
-static window fill_backwards(sentences *s, const char *text, size_t len, window w,
+static window fill_backwards(const sentences *s, const char *text, size_t len, window w,
 			     size_t budget)
 {
-	size_t total = count_to(&s->cnt, text, len, len);
+	counter cnt = s->cnt; /* a copy: find_sentences() may go on from s->cnt */
+	size_t total = count_to(&cnt, text, len, len);
 	if (total < w.cstart || total - w.cstart > budget)
 		return w;
 	size_t room = budget - (total - w.cstart);
@@ -887,6 +907,34 @@ static size_t choose_end(const char *text, size_t len, const sentences *s, size_
 	return i > wstart ? i : wstart;
 }
 
+/* ---- prefixes of a long text ------------------------------------------------------ */
+
+/* Whether a prefix may end before byte i: an ASCII whitespace after a printable ASCII
+   character, so that no word, UTF-8 sequence or whitespace run (a paragraph break) is
+   split, and the analyzer and find_sentences() see the same before it as in the whole. */
+static int cut_ok(const unsigned char *u, size_t i)
+{
+	return (u[i] == ' ' || u[i] == '\n' || u[i] == '\t' || u[i] == '\r') && u[i - 1] > 0x20 &&
+	       u[i - 1] < 0x7F;
+}
+
+/* The end of a prefix of about `target` bytes, past `from` (the previous prefix's
+   end): the last place cut_ok() allows at or before it, else the first after it, else
+   the whole text. */
+static size_t scan_cut(const char *text, size_t len, size_t from, size_t target)
+{
+	if (!text || target >= len)
+		return len;
+	const unsigned char *u = (const unsigned char *)text;
+	for (size_t i = target; i > from + 1; i--)
+		if (cut_ok(u, i))
+			return i;
+	for (size_t i = target + 1; i < len; i++)
+		if (cut_ok(u, i))
+			return i;
+	return len;
+}
+
 /* ---- public ------------------------------------------------------------------------- */
 
 void snippet_clear(snippet *s)
@@ -971,6 +1019,10 @@ int snippet_make_ex(snippet *outp, analyzer *a, const char *text, size_t len,
 	passage ps[SNIPPET_MAX_FRAGMENTS];
 	size_t np = 0;
 
+	unsigned char *needed = NULL;
+	analyzer_filter filter;
+	analyzer_filter_init(&filter);
+	int stops = 0;
 	unsigned nwords = 0;
 	for (size_t i = 0; i < nterms; i++) {
 		if (terms[i].term && terms[i].word + 1 > nwords)
@@ -991,7 +1043,6 @@ int snippet_make_ex(snippet *outp, analyzer *a, const char *text, size_t len,
 		}
 		/* Phrases: a ring as long as the longest, and the stopwords too when one has
 		   some inside. */
-		int stops = 0;
 		if (opt && opt->phrases) {
 			mc.phrases = opt->phrases;
 			mc.nphrases = opt->nphrases;
@@ -1006,8 +1057,6 @@ int snippet_make_ex(snippet *outp, analyzer *a, const char *text, size_t len,
 		}
 		/* only the words that may be query terms (or a phrase's stopwords) are
 		   normalized and stemmed: most of a long text is not */
-		analyzer_filter filter;
-		analyzer_filter_init(&filter);
 		for (size_t i = 0; i < nterms; i++)
 			if (terms[i].term)
 				analyzer_filter_add(&filter, terms[i].term);
@@ -1019,51 +1068,97 @@ int snippet_make_ex(snippet *outp, analyzer *a, const char *text, size_t len,
 				if (w->alt)
 					analyzer_filter_add(&filter, w->alt);
 			}
-		uint32_t pos = 0;
-		if ((stops ? analyzer_run_all_filtered(a, text, len, &pos, &filter, match_emit_all, &mc)
-			   : analyzer_run_filtered(a, text, len, &pos, &filter, match_emit, &mc)) < 0)
-			goto done;
 	}
-	if (find_sentences(&sn, text, len) < 0)
-		goto done;
-	count_matches(&mc, &sn);
-
-	if (mc.n) {
-		counts = calloc(nwords ? nwords : 1, sizeof *counts);
-		covered = calloc(nwords ? nwords : 1, 1);
-		if (!counts || !covered)
+	/* The query words a passage can show: those with a term. */
+	size_t nneeded = 0;
+	if (nwords) {
+		if (!(needed = calloc(nwords, 1)))
 			goto done;
+		for (size_t i = 0; i < nterms; i++)
+			if (terms[i].term && !needed[terms[i].word]) {
+				needed[terms[i].word] = 1;
+				nneeded++;
+			}
 	}
-	/* Greedily: each passage is the best window of the text not shown yet, counting
-	   only the words the passages before it did not show as distinct. */
-	while (mc.n && np < nfrag) {
-		candidate best = {.score = -1};
-		size_t lo = 0;
-		for (size_t g = 0; g <= np; g++) {
-			size_t hi = g < np ? ps[g].w.start : len;
-			if (lo < hi)
-				choose_window(mc.v, mc.n, &sn, text, budget, nwords, counts, covered, lo,
-					      hi, &best);
-			if (g < np)
-				lo = ps[g].end;
+	/*
+	 * A long text is scanned in growing prefixes, text[0, region): the passages are
+	 * chosen in the prefix, and kept when they show every query word (no passage of
+	 * the whole text could show more) and none of them was cut short by the prefix's
+	 * end; else the prefix grows 4 times (the analysis and the sentences go on from
+	 * where they stopped, only the choice is made again), up to the whole text, where
+	 * the choice is the one a single scan makes. A text of at most SNIPPET_SCAN_FIRST
+	 * bytes is scanned whole at once, as before.
+	 */
+	size_t region = nneeded ? scan_cut(text, len, 0, SNIPPET_SCAN_FIRST) : len;
+	size_t scanned = 0;
+	uint32_t pos = 0;
+	for (;;) {
+		size_t nold = mc.n;
+		if (nterms && region > scanned) {
+			mc.base = scanned;
+			if ((stops ? analyzer_run_all_filtered(a, text + scanned, region - scanned, &pos,
+							       &filter, match_emit_all, &mc)
+				   : analyzer_run_filtered(a, text + scanned, region - scanned, &pos,
+							   &filter, match_emit, &mc)) < 0)
+				goto done;
 		}
-		if (best.score < 0)
+		scanned = region;
+		if (find_sentences(&sn, text, region) < 0)
+			goto done;
+		count_matches(&mc, &sn, nold);
+
+		if (mc.n && !counts) {
+			counts = calloc(nwords ? nwords : 1, sizeof *counts);
+			covered = calloc(nwords ? nwords : 1, 1);
+			if (!counts || !covered)
+				goto done;
+		}
+		if (covered)
+			memset(covered, 0, nwords ? nwords : 1);
+		np = 0;
+		int short_passage = 0; /* a passage ended at the prefix's end, not the budget */
+		/* Greedily: each passage is the best window of the text not shown yet,
+		   counting only the words the passages before it did not show as distinct. */
+		while (mc.n && np < nfrag) {
+			candidate best = {.score = -1};
+			size_t lo = 0;
+			for (size_t g = 0; g <= np; g++) {
+				size_t hi = g < np ? ps[g].w.start : region;
+				if (lo < hi)
+					choose_window(mc.v, mc.n, &sn, text, budget, nwords, counts,
+						      covered, lo, hi, &best);
+				if (g < np)
+					lo = ps[g].end;
+			}
+			if (best.score < 0)
+				break;
+			window w = best.w;
+			if (np == 0)
+				w = fill_backwards(&sn, text, region, w, budget);
+			int cut;
+			size_t end = choose_end(text, best.hi, &sn, w.start, budget, best.need_end,
+						&cut);
+			short_passage |= !cut && best.hi == region && region < len;
+			size_t at = 0;
+			while (at < np && ps[at].w.start < w.start)
+				at++;
+			memmove(ps + at + 1, ps + at, (np - at) * sizeof *ps);
+			ps[at].w = w;
+			ps[at].end = end;
+			np++;
+			for (size_t k = first_match_from(mc.v, mc.n, w.start);
+			     k < mc.n && mc.v[k].end <= end; k++)
+				if (mc.v[k].word < nwords)
+					covered[mc.v[k].word] = 1;
+		}
+		if (region == len)
 			break;
-		window w = best.w;
-		if (np == 0)
-			w = fill_backwards(&sn, text, len, w, budget);
-		int cut;
-		size_t end = choose_end(text, best.hi, &sn, w.start, budget, best.need_end, &cut);
-		size_t at = 0;
-		while (at < np && ps[at].w.start < w.start)
-			at++;
-		memmove(ps + at + 1, ps + at, (np - at) * sizeof *ps);
-		ps[at].w = w;
-		ps[at].end = end;
-		np++;
-		for (size_t k = first_match_from(mc.v, mc.n, w.start); k < mc.n && mc.v[k].end <= end; k++)
-			if (mc.v[k].word < nwords)
-				covered[mc.v[k].word] = 1;
+		size_t shown = 0;
+		for (unsigned wd = 0; covered && wd < nwords; wd++)
+			shown += needed[wd] && covered[wd];
+		if (np == nfrag && !short_passage && shown == nneeded)
+			break;
+		region = scan_cut(text, len, region, region <= SIZE_MAX / 4 ? region * 4 : len);
 	}
 	if (np == 0) {
 		/* Nothing matched in the text (a title-only match): its lead, or its start when
@@ -1158,6 +1253,7 @@ done:
 	free(spans);
 	free(counts);
 	free(covered);
+	free(needed);
 	free(mc.v);
 	free(mc.table.slots);
 	free(mc.pfx);

@@ -22,6 +22,9 @@ typedef struct snippet {
 	size_t nspans;
 } snippet;
 
+/* Bytes of a long text scanned first (see snippet_make_ex()). */
+#define SNIPPET_SCAN_FIRST ((size_t)16 * 1024)
+
 /* Passages per snippet at most (fouille_search_options.fragments is capped to it). */
 #define SNIPPET_MAX_FRAGMENTS 16
 
@@ -55,7 +58,13 @@ typedef struct snippet_opts {
  * the same stopwords between them, nothing but letters, spaces, hyphens and apostrophes
  * in between) is one span: `armée de terre`, `États-Unis`, `armée d’Ukraine`; other
  * neighbouring highlights stay apart (`[États-Unis] et l’[armée]`, the words of a NEAR).
- * Linear in the length of the text per passage.
+ * A text longer than SNIPPET_SCAN_FIRST bytes is scanned in growing prefixes (that
+ * many bytes, then 4 times more each time, each ending before a whitespace): the
+ * passages chosen in a prefix are kept when they show every query word that has a term
+ * and none ends at the prefix's end, so the cost is that of the prefix when the words
+ * occur early; else the choice is that of the whole text. The "…" after the last
+ * passage still says whether the whole text goes on. Linear in the length of the text
+ * scanned, per passage.
  * Returns 0, or -1 when out of memory (and `out` is left empty).
  */
 int snippet_make_ex(snippet *out, analyzer *a, const char *text, size_t len,

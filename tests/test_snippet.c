@@ -4,7 +4,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "helpers.h"
@@ -681,6 +683,154 @@ static void test_long_text(void)
 	free(t);
 }
 
+/* A growing text, for the long ones below. */
+typedef struct buf {
+	char *s;
+	size_t n, cap;
+} buf;
+
+static void buf_add(buf *b, const char *s)
+{
+	size_t n = strlen(s);
+	if (b->n + n + 1 > b->cap) {
+		b->cap = (b->n + n + 1) * 2;
+		b->s = realloc(b->s, b->cap);
+		if (!b->s)
+			abort();
+	}
+	memcpy(b->s + b->n, s, n + 1);
+	b->n += n;
+}
+
+/* Filler sentences (none of the query words below) until the text has `to` bytes. */
+static void buf_fill(buf *b, size_t to)
+{
+	while (b->n < to)
+		buf_add(b, FILL);
+}
+
+/*
+ * Texts longer than SNIPPET_SCAN_FIRST are scanned in growing prefixes. The query's
+ * words near the start: the passage there, and nothing past the first prefixes is read
+ * (the text is 1 MB, of which only the first 2 * SNIPPET_SCAN_FIRST bytes can be read:
+ * the rest is a page the process may not touch, so reading it would crash the test).
+ */
+static void test_long_text_prefix(void)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t readable = (2 * SNIPPET_SCAN_FIRST + page - 1) / page * page;
+	size_t total = 1024 * 1024;
+	char *t = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(t != MAP_FAILED, "mmap");
+	if (t == MAP_FAILED)
+		return;
+	buf b = {0};
+	buf_add(&b, "Le maire de Belgorod parle de Kharkiv. ");
+	buf_fill(&b, total - 200);
+	buf_add(&b, "Le maire de Belgorod parle encore de Kharkiv. ");
+	buf_fill(&b, total - 1);
+	memcpy(t, b.s, total - 1);
+	t[total - 1] = '\0';
+	CHECK(mprotect(t + readable, total - readable, PROT_NONE) == 0, "mprotect");
+	snippet s;
+	make(&s, "Kharkiv Belgorod", t, total - 1, 160);
+	CHECK(starts_with(s.text, "Le maire de Belgorod parle de Kharkiv."), "got \"%s\"", s.text);
+	CHECK(ends_with(s.text, " " ELLIPSIS), "the text goes on: \"%s\"", s.text);
+	CHECK_STR(spans_of(&s), "Belgorod|Kharkiv");
+	snippet_clear(&s);
+	/* The same with three fragments: the matches of the first prefix are enough. */
+	query *qq = NULL;
+	CHECK(query_parse(&qq, an, "Kharkiv Belgorod", 16) == 0, "parse");
+	size_t nt = 0;
+	const query_term *qt = query_terms(qq, &nt);
+	buf_add(&b, ""); /* b still holds the text: put two more matches in the first prefix */
+	memcpy(b.s + SNIPPET_SCAN_FIRST / 4, " Belgorod. ", 11);
+	memcpy(b.s + SNIPPET_SCAN_FIRST / 2, " Kharkiv.. ", 11);
+	memcpy(t, b.s, readable);
+	snippet_opts o = {.budget = 60, .fragments = 3};
+	CHECK(snippet_make_ex(&s, an, t, total - 1, qt, nt, &o) == 0, "fragments");
+	CHECK(check_passages(&s, 60) == 3, "3 passages: \"%s\"", s.text);
+	CHECK(s.nspans == 4, "spans \"%s\" in \"%s\"", spans_of(&s), s.text);
+	CHECK(ends_with(s.text, ELLIPSIS), "the text goes on: \"%s\"", s.text);
+	snippet_clear(&s);
+	query_free(qq);
+	munmap(t, total);
+	free(b.s);
+}
+
+/* The query's words only past the first prefixes, in a text of 300 KB: found there. */
+static void test_long_text_late(void)
+{
+	buf b = {0};
+	buf_fill(&b, 250000);
+	buf_add(&b, "Le maire de Belgorod parle de Kharkiv. ");
+	buf_fill(&b, 300000);
+	snippet s;
+	make(&s, "Kharkiv Belgorod", b.s, b.n, 160);
+	CHECK(starts_with(s.text, ELLIPSIS " Le maire de Belgorod parle de Kharkiv."), "got \"%s\"",
+	      s.text);
+	CHECK(ends_with(s.text, ELLIPSIS), "the text goes on: \"%s\"", s.text);
+	CHECK_STR(spans_of(&s), "Belgorod|Kharkiv");
+	snippet_clear(&s);
+
+	/* One word early, both together only later: the passage with both. */
+	memcpy(b.s + 1000, " Kharkiv. ", 10);
+	make(&s, "Kharkiv Belgorod", b.s, b.n, 160);
+	CHECK(starts_with(s.text, ELLIPSIS " Le maire de Belgorod parle de Kharkiv."), "got \"%s\"",
+	      s.text);
+	snippet_clear(&s);
+
+	/* Only one of the words in the text (the other in the title): the first passage
+	   with it, found after the whole text was scanned. */
+	make(&s, "Kharkiv Odessa", b.s, b.n, 160);
+	CHECK_STR(spans_of(&s), "Kharkiv");
+	CHECK(strstr(s.text, "Kharkiv.") != NULL && starts_with(s.text, ELLIPSIS " Une autre"),
+	      "got \"%s\"", s.text);
+	snippet_clear(&s);
+
+	/* No word in the text: the lead, as for a short text. */
+	const char *lead = "Le chapeau de l’article, court.\n\n";
+	buf c = {0};
+	buf_add(&c, lead);
+	buf_fill(&c, 300000);
+	make_ex(&s, "Belgorod", c.s, 200, 1, strlen(lead) - 2);
+	CHECK_STR(s.text, "Le chapeau de l’article, court. " ELLIPSIS);
+	CHECK(s.nspans == 0, "no spans");
+	snippet_clear(&s);
+	/* three fragments, matches spread over the text: one passage each */
+	memcpy(c.s + 1000, " Belgorod. ", 11);
+	memcpy(c.s + 100000, " Belgorod. ", 11);
+	memcpy(c.s + 280000, " Belgorod. ", 11);
+	make_ex(&s, "Belgorod", c.s, 80, 3, 0);
+	CHECK(check_passages(&s, 80) == 3, "3 passages: \"%s\"", s.text);
+	CHECK_STR(spans_of(&s), "Belgorod|Belgorod|Belgorod");
+	snippet_clear(&s);
+	free(b.s);
+	free(c.s);
+}
+
+/* A phrase whose words straddle the end of the first prefix is still one span. */
+static void test_long_text_phrase(void)
+{
+	const char *phrase = "Hier, l’armée de terre défile. ";
+	/* the first prefix ends before the whitespace at or before SNIPPET_SCAN_FIRST:
+	   put the word "terre" across that byte, so that the cut falls after "de" */
+	size_t at = SNIPPET_SCAN_FIRST - (strstr(phrase, "terre") - phrase) - 2;
+	buf b = {0};
+	while (b.n < at)
+		buf_add(&b, b.n + 20 < at ? "Une phrase ici. " : "x");
+	CHECK(b.n == at, "filler: %zu bytes, want %zu", b.n, at);
+	buf_add(&b, phrase);
+	buf_fill(&b, 300000);
+	snippet s;
+	make(&s, "\"armée de terre\"", b.s, b.n, 120);
+	CHECK_STR(spans_of(&s), "armée de terre");
+	CHECK(strstr(s.text, "xHier, l’armée de terre défile. Une") != NULL, "got \"%s\"", s.text);
+	CHECK(ends_with(s.text, ELLIPSIS), "the text goes on: \"%s\"", s.text);
+	snippet_clear(&s);
+	free(b.s);
+}
+
 int main(void)
 {
 	an = analyzer_new();
@@ -700,6 +850,9 @@ int main(void)
 	test_fragments();
 	test_sentence_rules();
 	test_long_text();
+	test_long_text_prefix();
+	test_long_text_late();
+	test_long_text_phrase();
 	analyzer_free(an);
 	return check_summary();
 }
