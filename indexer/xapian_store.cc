@@ -220,9 +220,10 @@ std::string record_of(const Xapian::Document &doc)
 
 const std::string SPELL_PREFIX = XS_META_SPELLING;
 
-// More words than this in spell_committed and a commit writes them anyway: the map takes
-// about 100 bytes a word (a node of the unordered_map with its std::string and counts,
-// and its bucket; longer words some more), so this bounds it at ~50 MB. A vocabulary
+// More words than this held and a commit writes them anyway: the map takes about 80 bytes
+// a word (a node of the unordered_map with its std::string and counts, and its bucket:
+// 500,000 words of 11 bytes took 40 MB), a word over 15 bytes its length more, so this
+// bounds it at 40-50 MB. A vocabulary
 // under the bound (the 3,930 articles of bench/ hold 36,329 spelling words) is
 // written once, at the last commit.
 constexpr size_t SPELL_HELD_MAX = 500000;
