@@ -279,6 +279,7 @@ static int open_reader(fouille_index *idx)
 	if (!r)
 		return FOUILLE_EIO;
 	char *xa = NULL, *xs = NULL;
+	xs_reader_pin(r); /* the three reads: one revision, one check for it */
 	int rc = xs_reader_get_meta(r, META_ANALYZER, &xa, idx->err);
 	if (rc == FOUILLE_OK)
 		rc = xs_reader_get_meta(r, META_SCHEMA, &xs, idx->err);
@@ -287,6 +288,7 @@ static int open_reader(fouille_index *idx)
 		snprintf(what, sizeof what, "the index at %s", idx->dir);
 		rc = check_versions(idx, what, xa, xs, xs_reader_doccount(r));
 	}
+	xs_reader_unpin(r);
 	free(xa);
 	free(xs);
 	return rc;

@@ -108,6 +108,7 @@ struct xs_reader {
 	bool allow_partial = false;
 	bool remote = false; // some shard is remote
 	std::chrono::steady_clock::time_point reopened; // with remote shards: the last reopen
+	bool pinned = false; // xs_reader_pin(): the calls read the revision they found
 	// With remote shards: the frequencies of the last search's terms, which the match
 	// gathered from every shard (xs_reader_termfreq() answers them without a round trip
 	// to each shard); cleared when the database changes.
@@ -713,7 +714,7 @@ template <typename F> int with_reopen(xs_reader *r, char *err, const char *what,
 			// Skipped when a reopen round trip to each remote shard was made just now.
 			// The time is that of the last reopen, not of the last call: calls closer
 			// together than the interval would otherwise never reopen again.
-			if (attempt == 0 && !fresh_enough(r)) {
+			if (attempt == 0 && !r->pinned && !fresh_enough(r)) {
 				if (r->db.reopen())
 					forget_meta(r);
 				if (r->remote)
@@ -2188,6 +2189,18 @@ int xs_reader_each_term(xs_reader *r, const char *prefix, xs_term_fn fn, void *u
 				break;
 		}
 	});
+}
+
+void xs_reader_pin(xs_reader *r)
+{
+	r->pinned = false;
+	if (with_reopen(r, nullptr, "reading the latest commit", [] {}) == FOUILLE_OK)
+		r->pinned = true;
+}
+
+void xs_reader_unpin(xs_reader *r)
+{
+	r->pinned = false;
 }
 
 uint64_t xs_reader_termfreq(xs_reader *r, const char *term)

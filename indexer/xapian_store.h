@@ -336,6 +336,12 @@ int xs_reader_each_term(xs_reader *r, const char *prefix, xs_term_fn fn, void *u
 
 /* The number of documents containing `term` (0 when absent or on error). */
 uint64_t xs_reader_termfreq(xs_reader *r, const char *term);
+/* Move to the latest commit once, then have every call read that revision until
+ * xs_reader_unpin() (each call checks for a newer commit otherwise: a read of the
+ * database's version file, several per search). A search and its suggestion and
+ * count then see one revision. Left unpinned when the check fails: the calls report. */
+void xs_reader_pin(xs_reader *r);
+void xs_reader_unpin(xs_reader *r);
 
 #ifdef __cplusplus
 }

@@ -267,6 +267,7 @@ int fouille_search(fouille_results **out, fouille_index *idx, const char *text,
 		query_free(q);
 		return handle_fail(idx, FOUILLE_ENOMEM, "out of memory");
 	}
+	xs_reader_pin(r);
 	collector c = {.idx = idx, .res = res, .an = an, .budget = o.snippet_chars,
 		       .fragments = o.fragments};
 	c.terms = query_terms(q, &c.nterms);
@@ -316,6 +317,7 @@ int fouille_search(fouille_results **out, fouille_index *idx, const char *text,
 		res->notice = both;
 		free(snotice);
 	}
+	xs_reader_unpin(r);
 	query_free(q);
 	if (rc != FOUILLE_OK) {
 		fouille_results_free(res);
