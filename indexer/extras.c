@@ -30,6 +30,7 @@
 
 #include "docrecord.h"
 #include "fouille.h"
+#include "strbuf.h"
 
 /* ---- a set of words, in insertion order ------------------------------------------ */
 
@@ -45,8 +46,7 @@ typedef struct word_set {
 	slot *slots;
 	size_t mask, n;
 	uint32_t gen;
-	char *arena; /* the words, each NUL-terminated and followed by its caps flag byte */
-	size_t alen, acap;
+	strbuf arena; /* the words, each NUL-terminated and followed by its caps flag byte */
 } word_set;
 
 static uint64_t fnv1a(const char *s, size_t n)
@@ -88,30 +88,22 @@ static int set_add(word_set *s, const char *w, size_t n, int caps)
 	uint64_t hash = fnv1a(w, n);
 	size_t h = hash & s->mask;
 	while (s->slots[h].gen == s->gen) {
-		const char *other = s->arena + s->slots[h].off - 1;
+		const char *other = s->arena.s + s->slots[h].off - 1;
 		if (s->slots[h].hash == hash && !strncmp(other, w, n) && other[n] == '\0') {
-			s->arena[s->slots[h].off + n] &= (char)(caps != 0);
+			s->arena.s[s->slots[h].off + n] &= (char)(caps != 0);
 			return 0;
 		}
 		h = (h + 1) & s->mask;
 	}
-	if (s->alen + n + 2 > s->acap) {
-		size_t cap = s->acap ? s->acap * 2 : 4096;
-		while (cap < s->alen + n + 2)
-			cap *= 2;
-		char *a = realloc(s->arena, cap);
-		if (!a)
-			return -1;
-		s->arena = a;
-		s->acap = cap;
-	}
-	memcpy(s->arena + s->alen, w, n);
-	s->arena[s->alen + n] = '\0';
-	s->arena[s->alen + n + 1] = (char)(caps != 0);
-	s->slots[h].off = s->alen + 1;
+	size_t off = s->arena.len + 1;
+	const char tail[2] = {'\0', (char)(caps != 0)};
+	strbuf_put(&s->arena, w, n);
+	strbuf_put(&s->arena, tail, 2);
+	if (s->arena.oom)
+		return -1;
+	s->slots[h].off = off;
 	s->slots[h].hash = hash;
 	s->slots[h].gen = s->gen;
-	s->alen += n + 2;
 	s->n++;
 	return 0;
 }
@@ -125,13 +117,14 @@ static void set_clear(word_set *s)
 		s->gen = 1;
 	}
 	s->n = 0;
-	s->alen = 0;
+	s->arena.len = 0;
+	s->arena.oom = false; /* a failed article does not fail the next ones */
 }
 
 static void set_free(word_set *s)
 {
 	free(s->slots);
-	free(s->arena);
+	free(s->arena.s);
 }
 
 /* ---- the signature ------------------------------------------------------------------ */
@@ -385,10 +378,10 @@ int extras_get_signature(extras *x, char out[EXTRAS_SIGNATURE_LEN + 1])
 
 int extras_each_word(const extras *x, int (*fn)(const char *word, int caps, void *ud), void *ud)
 {
-	for (size_t off = 0; off < x->words.alen;) {
-		const char *word = x->words.arena + off;
+	for (size_t off = 0; off < x->words.arena.len;) {
+		const char *word = x->words.arena.s + off;
 		size_t n = strlen(word);
-		int rc = fn(word, x->words.arena[off + n + 1], ud);
+		int rc = fn(word, x->words.arena.s[off + n + 1], ud);
 		if (rc)
 			return rc;
 		off += n + 2;
@@ -438,11 +431,9 @@ int extras_signature(analyzer *an, const char *text, size_t len,
 /* The words of a text that go to the spelling data, gathered in one arena. */
 typedef struct word_list {
 	const char *src; /* the text being analysed, for the case of its words */
-	char *arena; /* each word as its caps flag byte ('0', '1') then the word, NUL-terminated */
-	size_t alen, acap;
+	strbuf arena; /* each word as its caps flag byte ('0', '1') then the word, NUL-terminated */
 	const char **v; /* sorted for dropping repeats */
-	size_t n, cap;
-	int oom;
+	size_t n;
 } word_list;
 
 static int collect_spelling_word(const analyzer_token *t, void *ud)
@@ -451,24 +442,10 @@ static int collect_spelling_word(const analyzer_token *t, void *ud)
 	/* what extras_add() adds (on_token) */
 	if (!t->word || !spellable(t->word) || utf8_chars(t->word) < EXTRAS_SPELLING_MIN_CHARS)
 		return 0;
-	size_t n = strlen(t->word);
-	if (l->alen + n + 2 > l->acap) {
-		size_t cap = l->acap ? l->acap * 2 : 4096;
-		while (cap < l->alen + n + 2)
-			cap *= 2;
-		char *a = realloc(l->arena, cap);
-		if (!a) {
-			l->oom = 1;
-			return 1;
-		}
-		l->arena = a;
-		l->acap = cap;
-	}
-	l->arena[l->alen] = written_capitalized(l->src, t) ? '1' : '0';
-	memcpy(l->arena + l->alen + 1, t->word, n + 1);
-	l->alen += n + 2;
+	strbuf_putc(&l->arena, written_capitalized(l->src, t) ? '1' : '0');
+	strbuf_put(&l->arena, t->word, strlen(t->word) + 1);
 	l->n++;
-	return 0;
+	return l->arena.oom;
 }
 
 /* By word, past the caps flag byte. */
@@ -487,15 +464,15 @@ int extras_spelling_words(analyzer *an, const char *title, const char *text,
 	for (int i = 0; i < 2; i++) {
 		uint32_t pos = 0;
 		l.src = parts[i];
-		if (parts[i] && (analyzer_run(an, parts[i], strlen(parts[i]), &pos, collect_spelling_word, &l) != 0 || l.oom))
+		if (parts[i] && (analyzer_run(an, parts[i], strlen(parts[i]), &pos, collect_spelling_word, &l) != 0 || l.arena.oom))
 			goto done;
 	}
 	/* each word once */
 	if (l.n && !(l.v = malloc(l.n * sizeof *l.v)))
 		goto done;
 	size_t k = 0;
-	for (size_t off = 0; off < l.alen; off += strlen(l.arena + off) + 1)
-		l.v[k++] = l.arena + off;
+	for (size_t off = 0; off < l.arena.len; off += strlen(l.arena.s + off) + 1)
+		l.v[k++] = l.arena.s + off;
 	qsort(l.v, l.n, sizeof *l.v, compare_words);
 	rc = 0;
 	for (size_t i = 0; i < l.n && rc == 0;) {
@@ -509,7 +486,7 @@ int extras_spelling_words(analyzer *an, const char *title, const char *text,
 	}
 done:
 	free(l.v);
-	free(l.arena);
+	free(l.arena.s);
 	return rc;
 }
 
