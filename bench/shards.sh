@@ -30,18 +30,12 @@ ARTICLES=${ARTICLES:-20000}
 RUNS=${RUNS:-30}
 ROUNDS=${ROUNDS:-200}
 
-say() { printf '%s\n' "$*" >&2; }
+. "$here/shards-lib.sh"
 for tool in hyperfine xapian-tcpsrv python3; do
 	command -v "$tool" >/dev/null || { say "missing $tool (apt-get install hyperfine xapian-tools python3)"; exit 1; }
 done
 
-rm -rf "$WORK"
-mkdir -p "$WORK"
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null || true; done
-}
-trap cleanup EXIT
+fresh_work
 
 SECONDS=0
 say "== generating corpus/ + $ARTICLES articles in $WORK/archive/part{1,2,3}"
@@ -60,24 +54,8 @@ for i in 1 2 3; do
 done
 
 say "   ($SECONDS s)"
-ports=$(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(3)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))')
-read -r p1 p2 p3 <<<"$ports"
-i=1
-for p in $p1 $p2 $p3; do
-	setsid xapian-tcpsrv --quiet --port "$p" --interface 127.0.0.1 "$WORK/index$i/xapian" >/dev/null 2>&1 &
-	pids+=($!)
-	i=$((i + 1))
-done
-for p in $p1 $p2 $p3; do
-	for _ in $(seq 100); do
-		python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $p), 0.2)" 2>/dev/null && break
-		sleep 0.05
-	done
-done
+serve "$WORK/index1/xapian" "$WORK/index2/xapian" "$WORK/index3/xapian"
+p1=${ports[0]} p2=${ports[1]} p3=${ports[2]}
 "$BUILD/fouille-index" --quiet --write-stub "$WORK/local3.stub" "$WORK/index1" "$WORK/index2" "$WORK/index3"
 "$BUILD/fouille-index" --quiet --write-stub "$WORK/remote3.stub" \
 	"remote:127.0.0.1:$p1" "remote:127.0.0.1:$p2" "remote:127.0.0.1:$p3"

@@ -27,18 +27,12 @@ WORK=${WORK:-/tmp/fouille-bench-suggest}
 ARTICLES=${ARTICLES:-20000}
 TYPOS=${TYPOS:-100}
 
-say() { printf '%s\n' "$*" >&2; }
+. "$here/shards-lib.sh"
 for tool in xapian-tcpsrv python3; do
 	command -v "$tool" >/dev/null || { say "missing $tool (apt-get install xapian-tools python3)"; exit 1; }
 done
 
-rm -rf "$WORK"
-mkdir -p "$WORK"
-pids=()
-cleanup() {
-	for p in "${pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null || true; done
-}
-trap cleanup EXIT
+fresh_work
 
 say "== generating corpus/ + $ARTICLES articles in $WORK/archive/part{1,2,3}"
 FOUILLE_SOURCE_DIR=$repo python3 - "$WORK/archive" "$ARTICLES" "$TYPOS" "$WORK/typos.txt" <<'PY'
@@ -59,24 +53,8 @@ say "== indexing the whole folder, then each part"
 for i in 1 2 3; do
 	"$BUILD/fouille-index" --quiet --index "$WORK/index$i" "$WORK/archive/part$i"
 done
-ports=$(python3 -c '
-import socket
-ss = [socket.socket() for _ in range(2)]
-for s in ss: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))')
-read -r p2 p3 <<<"$ports"
-i=2
-for p in $p2 $p3; do
-	setsid xapian-tcpsrv --quiet --port "$p" --interface 127.0.0.1 "$WORK/index$i/xapian" >/dev/null 2>&1 &
-	pids+=($!)
-	i=$((i + 1))
-done
-for p in $p2 $p3; do
-	for _ in $(seq 100); do
-		python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $p), 0.2)" 2>/dev/null && break
-		sleep 0.05
-	done
-done
+serve "$WORK/index2/xapian" "$WORK/index3/xapian"
+p2=${ports[0]} p3=${ports[1]}
 "$BUILD/fouille-index" --quiet --write-stub "$WORK/remote.stub" "$WORK/index1" \
 	"remote:127.0.0.1:$p2" "remote:127.0.0.1:$p3"
 
