@@ -122,6 +122,14 @@ typedef struct fouille_open_options {
 	size_t struct_size;  /* sizeof(fouille_open_options), set by _init */
 	unsigned timeout_ms; /* remote shards: the longest wait, in milliseconds, to connect
 	                        and then for each answer; 0 = 10 000 (10 s) */
+	/*
+	 * With FOUILLE_OPEN_CREATE, when there is no index yet: the number of databases
+	 * (shards) it is written in, each by a thread of its own during an update, and
+	 * searched as one (0 or 1, the default: one database, written by the calling thread;
+	 * at most 64). More shards index faster on more cores; a search reads each. An
+	 * existing index keeps the number it was created with.
+	 */
+	unsigned shards;
 } fouille_open_options;
 
 /* Fill `opts` with the defaults. */

@@ -39,6 +39,7 @@ struct fouille_index {
 	int rebuild;       /* built by another analyzer/schema: the next update redoes all */
 	int stub;          /* `dir` is a stub file: its shards are searched as one index */
 	unsigned timeout_ms; /* remote shards: connect and answer timeout (0: default) */
+	unsigned shards;     /* creating the index: its number of writer shards (0, 1: one) */
 	char err[XS_ERRLEN];
 };
 

@@ -234,7 +234,7 @@ static int open_writer(fouille_index *idx)
 	int rc = take_writer_lock(idx);
 	if (rc != FOUILLE_OK)
 		return rc;
-	rc = xs_writer_open(&idx->writer, idx->xapian_dir, create, idx->err);
+	rc = xs_writer_open_with(&idx->writer, idx->xapian_dir, create, idx->shards, idx->err);
 	if (rc == FOUILLE_ELOCKED)
 		return handle_fail(idx, rc, "the index at %s is being updated by another process",
 				   idx->dir);
@@ -399,6 +399,7 @@ int fouille_index_open_with(fouille_index **out, const char *path, unsigned flag
 	}
 	idx->flags = flags;
 	idx->timeout_ms = o.timeout_ms;
+	idx->shards = o.shards > 64 ? 64 : o.shards;
 	idx->stub = stub_is_file(path);
 	int rc = idx->stub ? open_stub_reader(idx)
 		 : (flags & FOUILLE_OPEN_WRITE) ? open_writer(idx) : open_reader(idx);

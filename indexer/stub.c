@@ -286,7 +286,8 @@ static int shard_line(const char *arg, char **line, char *err, size_t errlen)
 	free(abs);
 	if (!db)
 		return fail(err, errlen, FOUILLE_ENOMEM, "out of memory");
-	static const char *const markers[] = {"iamglass", "iamchert", "iamhoney"};
+	/* XAPIANDB: an index written in several databases (fouille-index --shards) */
+	static const char *const markers[] = {"iamglass", "iamchert", "iamhoney", "XAPIANDB"};
 	int found = 0;
 	for (size_t i = 0; i < sizeof markers / sizeof *markers && !found; i++) {
 		char *m = walk_path_join(db, markers[i]);

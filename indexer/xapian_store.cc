@@ -11,7 +11,11 @@
 #include <cstring>
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <fstream>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <new>
 #include <sys/stat.h>
@@ -32,6 +36,7 @@ extern "C" {
 
 struct xs_doc {
 	Xapian::Document doc;
+	size_t bytes = 0; // its stored record's
 };
 
 // A word's change in the spelling data: articles holding it, and those of them writing
@@ -40,20 +45,55 @@ struct spell_counts {
 	long long freq = 0, caps = 0;
 };
 
-struct xs_writer {
+// A change handed to a shard's thread (a writer with several shards).
+struct writer_op {
+	bool remove = false; // delete the document `idterm`, else replace it by `doc`
+	std::string idterm;
+	Xapian::Document doc;
+	size_t bytes = 0; // its stored record, what the queue's bound counts
+};
+
+// One database a writer writes: the index itself, or one of its shards. With several
+// shards each has a thread of its own, which adds, replaces and deletes the documents
+// handed to it and commits when asked: Xapian's work on documents (its inverter, the
+// compression of termlists, the commit's merge into the tables) is most of an index
+// run, and one WritableDatabase is written by one thread at a time. The caller reads or
+// writes `db` itself only when the shard is quiet (quiesce()): its queue empty, no op
+// or commit under way; the thread then waits for the next one.
+struct writer_shard {
 	Xapian::WritableDatabase db;
 	bool in_txn = false;
-	// Spelling data not written yet, each word's changes: those of the open transaction
-	// (dropped by xs_writer_cancel() with it), and those of documents already committed
-	// by xs_writer_commit_keep_spelling() (kept until a commit writes them; the
-	// committed database carries SPELL_PENDING meanwhile).
-	std::unordered_map<std::string, spell_counts> spell_delta, spell_committed;
-	xs_forget_fn forget = nullptr;
-	void *forget_ud = nullptr;
 	// Documents up to this id were counted in spelling data since cleared: removing them
 	// takes nothing away. As committed, and as in the current transaction.
 	Xapian::docid uncounted_committed = 0, uncounted = 0;
+	std::thread thread;
+	std::mutex mu;
+	std::condition_variable wake, quiet;
+	std::deque<writer_op> queue;
+	size_t queued_bytes = 0;
+	bool busy = false, commit_asked = false, stop = false;
+	int rc = FOUILLE_OK; // the first failure of an op or a commit, until reported
+	char err[XS_ERRLEN] = "";
+};
+
+struct xs_writer {
+	std::vector<std::unique_ptr<writer_shard>> shards; // [0] holds the metadata
+	// Spelling data not written yet, each word's changes: those of the open transaction
+	// (dropped by xs_writer_cancel() with it), and those of documents already committed
+	// by xs_writer_commit_keep_spelling() (kept until a commit writes them; the
+	// committed database carries SPELL_PENDING meanwhile). Under spell_mu: shard threads
+	// take a replaced document's words out while the caller adds new ones.
+	std::unordered_map<std::string, spell_counts> spell_delta, spell_committed;
+	std::mutex spell_mu;
+	xs_forget_fn forget = nullptr;
+	void *forget_ud = nullptr;
+	std::mutex forget_mu; // one forget call at a time (the callback's analyzer is one)
 	size_t spell_held_max; // SPELL_HELD_MAX, or a test's
+	// With several shards, shard 0 commits SPELL_PENDING before any shard commits a
+	// document of this writer's (own_mark): the shards commit each on its own, so a
+	// kill may leave some committed and not the spelling data counting them.
+	bool own_mark = false;
+	bool threaded() const { return shards.size() > 1; }
 };
 
 struct xs_tally {
@@ -410,6 +450,7 @@ void append_head_entry(std::string &v, std::string_view word, uint64_t freq, uin
 // whole list is built.
 void flush_spelling(xs_writer *w, const std::unordered_map<std::string, spell_counts> &delta)
 {
+	Xapian::WritableDatabase &db = w->shards[0]->db;
 	struct change {
 		std::string_view word;
 		spell_counts delta;
@@ -435,7 +476,7 @@ void flush_spelling(xs_writer *w, const std::unordered_map<std::string, spell_co
 		std::vector<change> &changes = h.second;
 		std::sort(changes.begin(), changes.end(),
 			  [](const change &a, const change &b) { return a.word < b.word; });
-		const std::string old = w->db.get_metadata(h.first);
+		const std::string old = db.get_metadata(h.first);
 		std::string v;
 		v.reserve(old.size() + changes.size() * 16);
 		size_t i = 0, k = 0;
@@ -474,12 +515,12 @@ void flush_spelling(xs_writer *w, const std::unordered_map<std::string, spell_co
 			}
 		}
 		if (v != old)
-			w->db.set_metadata(h.first, v); // "" removes the key
+			db.set_metadata(h.first, v); // "" removes the key
 	}
 	for (auto &l : lists) {
 		auto &changes = l.second;
 		std::sort(changes.begin(), changes.end());
-		const std::string old = w->db.get_metadata(l.first);
+		const std::string old = db.get_metadata(l.first);
 		std::string v;
 		v.reserve(old.size() + changes.size() * 16);
 		size_t i = 0, k = 0;
@@ -502,20 +543,25 @@ void flush_spelling(xs_writer *w, const std::unordered_map<std::string, spell_co
 				have = next_entry(old, i, false, word, unused);
 			}
 		}
-		w->db.set_metadata(l.first, v);
+		db.set_metadata(l.first, v);
 	}
 }
 
-// Call the forget callback with each document `idterm` names, before they go.
-int forget_docs(xs_writer *w, const char *idterm, char *err)
+// Call the forget callback with each document `idterm` names in shard `s`, before they
+// go (in the shard's thread, with several shards).
+int forget_docs(xs_writer *w, writer_shard &s, const char *idterm, char *err)
 {
 	if (!w->forget)
 		return FOUILLE_OK;
-	for (auto p = w->db.postlist_begin(idterm); p != w->db.postlist_end(idterm); ++p) {
-		if (*p <= w->uncounted)
+	for (auto p = s.db.postlist_begin(idterm); p != s.db.postlist_end(idterm); ++p) {
+		if (*p <= s.uncounted)
 			continue;
-		const std::string data = record_of(w->db.get_document(*p));
-		int rc = w->forget(w, data.data(), data.size(), w->forget_ud);
+		const std::string data = record_of(s.db.get_document(*p));
+		int rc;
+		{
+			std::lock_guard<std::mutex> lock(w->forget_mu);
+			rc = w->forget(w, data.data(), data.size(), w->forget_ud);
+		}
 		if (rc != FOUILLE_OK) {
 			set_err(err, "taking a document's words out of the spelling data",
 				rc == FOUILLE_ENOMEM ? "out of memory" : "failed");
@@ -631,7 +677,9 @@ void combine(xs_reader *r)
 	for (size_t i = 0; i < r->shards.size(); i++)
 		if (r->shards[i].open) {
 			db.add_database(r->shards[i].db);
-			pos.push_back(i);
+			// an index written in several databases (xs_writer_open_with()) counts as
+			// many positions
+			pos.insert(pos.end(), std::max<size_t>(1, r->shards[i].db.size()), i);
 		}
 	r->db = db;
 	r->pos_to_shard.swap(pos);
@@ -799,6 +847,7 @@ int xs_doc_set_data(xs_doc *d, const void *data, size_t len)
 {
 	try {
 		d->doc.add_value(XS_SLOT_RECORD, std::string(static_cast<const char *>(data), len));
+		d->bytes = len;
 		return FOUILLE_OK;
 	} catch (...) {
 		return handle_exception(nullptr, "set data");
@@ -824,18 +873,305 @@ size_t xs_doc_term_count(const xs_doc *d)
 	}
 }
 
+} // extern "C"
+
 // ---- writing --------------------------------------------------------------------
 
-int xs_writer_open(xs_writer **out, const char *dir, int create, char *err)
+namespace {
+
+// Set in the committed database while spelling changes of committed documents are held
+// in a writer's memory, not written yet (xs_writer_commit_keep_spelling()); removed by
+// the commit writing them. Found by the next writer, it means that writer died (or
+// failed) first: the spelling data misses those changes and must be counted again from
+// the documents (xs_writer_spelling_stale(), xs_writer_recount_spelling()). Outside the
+// prefix SPELL_PREFIX: readers and the check of the lists do not see it.
+const std::string SPELL_PENDING = XS_META_SPELLING_PENDING;
+
+// The file naming the shards of an index written by several threads, in the index's
+// database directory: Xapian's own stub format ("glass s0" per line, relative to the
+// directory), so that Xapian::Database, quest, xapian-delve and xapian-tcpsrv open the
+// directory as one database of all its shards.
+const char *const STUB_NAME = "XAPIANDB";
+
+// A shard's queue holds at most this many documents, or this many bytes of stored
+// records (at least one document): the caller waits rather than letting memory grow
+// when Xapian is slower than the analysis.
+constexpr size_t QUEUE_MAX_DOCS = 16;
+constexpr size_t QUEUE_MAX_BYTES = 1u << 20;
+
+// The shard holding the document `idterm`: a hash of the id, so that the same article
+// always goes to the same shard and a replace or delete finds it there.
+size_t shard_of(const xs_writer *w, const char *idterm)
+{
+	if (!w->threaded())
+		return 0;
+	uint64_t h = 1469598103934665603ull; // FNV-1a
+	for (const unsigned char *p = reinterpret_cast<const unsigned char *>(idterm); *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return static_cast<size_t>(h % w->shards.size());
+}
+
+// Everything between two commits is one transaction, so that an error or a cancel
+// drops it whole and the database stays at its last commit.
+void ensure_txn(writer_shard &s)
+{
+	if (!s.in_txn) {
+		s.db.begin_transaction(true);
+		s.in_txn = true;
+	}
+}
+
+// Commit the open transaction (or what was written without one).
+void commit_txn(writer_shard &s)
+{
+	if (s.in_txn) {
+		s.in_txn = false;
+		s.db.commit_transaction();
+	} else {
+		s.db.commit();
+	}
+	s.uncounted_committed = s.uncounted;
+}
+
+// Add, replace or delete one document of shard `s`. Throws what Xapian throws.
+int apply_op(xs_writer *w, writer_shard &s, writer_op &op, char *err)
+{
+	ensure_txn(s);
+	int rc = forget_docs(w, s, op.idterm.c_str(), err);
+	if (rc != FOUILLE_OK)
+		return rc;
+	if (op.remove) {
+		s.db.delete_document(op.idterm);
+	} else {
+		op.doc.add_boolean_term(op.idterm);
+		s.db.replace_document(op.idterm, op.doc);
+	}
+	return FOUILLE_OK;
+}
+
+// A shard's thread: the ops in order, then a commit when asked for one. After a failure
+// the shard does nothing more until the writer reports it and cancels.
+void shard_main(xs_writer *w, writer_shard *s)
+{
+	std::unique_lock<std::mutex> lock(s->mu);
+	for (;;) {
+		s->wake.wait(lock, [s] { return s->stop || s->commit_asked || !s->queue.empty(); });
+		if (s->queue.empty() && !s->commit_asked)
+			return; // stop
+		bool commit = s->queue.empty();
+		writer_op op;
+		size_t bytes = 0;
+		if (!commit) {
+			op = std::move(s->queue.front());
+			s->queue.pop_front();
+			bytes = op.bytes;
+		}
+		s->busy = true;
+		bool failed = s->rc != FOUILLE_OK;
+		lock.unlock();
+		char err[XS_ERRLEN] = "";
+		int rc = FOUILLE_OK;
+		if (!failed) {
+			try {
+				if (commit)
+					commit_txn(*s);
+				else
+					rc = apply_op(w, *s, op, err);
+			} catch (...) {
+				rc = handle_exception(err, commit ? "committing the index" : "writing a document");
+			}
+		}
+		op = writer_op(); // the document's memory goes outside the lock
+		lock.lock();
+		if (commit)
+			s->commit_asked = false;
+		else
+			s->queued_bytes -= std::min(s->queued_bytes, bytes);
+		if (rc != FOUILLE_OK && s->rc == FOUILLE_OK) {
+			s->rc = rc;
+			std::memcpy(s->err, err, sizeof err);
+		}
+		s->busy = false;
+		s->quiet.notify_all();
+	}
+}
+
+// Wait until shard `s` has applied everything handed to it; then the caller may use its
+// database. Returns (and clears) the failure of an op since the last report.
+int quiesce(writer_shard &s, char *err)
+{
+	if (!s.thread.joinable())
+		return FOUILLE_OK;
+	std::unique_lock<std::mutex> lock(s.mu);
+	s.quiet.wait(lock, [&s] { return s.queue.empty() && !s.busy && !s.commit_asked; });
+	int rc = s.rc;
+	if (rc != FOUILLE_OK) {
+		if (err)
+			std::memcpy(err, s.err, XS_ERRLEN);
+		s.rc = FOUILLE_OK;
+	}
+	return rc;
+}
+
+int quiesce_all(xs_writer *w, char *err)
+{
+	int first = FOUILLE_OK;
+	for (auto &s : w->shards) {
+		int rc = quiesce(*s, first == FOUILLE_OK ? err : nullptr);
+		if (first == FOUILLE_OK)
+			first = rc;
+	}
+	return first;
+}
+
+// Hand `op` to its shard's thread (or, with one shard, apply it here).
+int hand_over(xs_writer *w, writer_op &&op, char *err)
+{
+	writer_shard &s = *w->shards[shard_of(w, op.idterm.c_str())];
+	if (!w->threaded())
+		return apply_op(w, s, op, err);
+	std::unique_lock<std::mutex> lock(s.mu);
+	s.quiet.wait(lock, [&s] {
+		return s.rc != FOUILLE_OK || s.queue.empty() ||
+		       (s.queue.size() < QUEUE_MAX_DOCS && s.queued_bytes < QUEUE_MAX_BYTES);
+	});
+	if (s.rc != FOUILLE_OK) {
+		// Reported here, and again by the commit: the shard takes nothing more until
+		// the writer is cancelled (a later op would land in a transaction missing one).
+		std::memcpy(err, s.err, XS_ERRLEN);
+		s.queue.clear();
+		s.queued_bytes = 0;
+		return s.rc;
+	}
+	s.queued_bytes += op.bytes;
+	s.queue.push_back(std::move(op));
+	s.wake.notify_one();
+	return FOUILLE_OK;
+}
+
+// With several shards: commit SPELL_PENDING in shard 0 before this writer changes any
+// document (see xs_writer::own_mark).
+void mark_before_writing(xs_writer *w)
+{
+	if (!w->threaded() || w->own_mark)
+		return;
+	writer_shard &s0 = *w->shards[0];
+	char err[XS_ERRLEN];
+	if (quiesce(s0, err) != FOUILLE_OK)
+		throw Xapian::DatabaseError(err);
+	if (s0.db.get_metadata(SPELL_PENDING).empty()) {
+		ensure_txn(s0);
+		s0.db.set_metadata(SPELL_PENDING, "1");
+		commit_txn(s0);
+	}
+	w->own_mark = true;
+}
+
+// The shard directories named by the stub file at `stub` (relative to `dir`).
+std::vector<std::string> read_stub(const std::string &dir, const std::string &stub)
+{
+	std::ifstream in(stub);
+	if (!in)
+		throw Xapian::DatabaseOpeningError("cannot read " + stub);
+	std::vector<std::string> paths;
+	std::string line;
+	while (std::getline(in, line)) {
+		if (line.empty() || line[0] == '#')
+			continue;
+		size_t sp = line.find(' ');
+		std::string type = sp == std::string::npos ? "" : line.substr(0, sp);
+		std::string path = sp == std::string::npos ? "" : line.substr(sp + 1);
+		if ((type != "glass" && type != "auto") || path.empty())
+			throw Xapian::DatabaseOpeningError(stub + ": a line is not \"glass SHARD\": " + line);
+		paths.push_back(path[0] == '/' ? path : dir + "/" + path);
+	}
+	if (paths.empty())
+		throw Xapian::DatabaseOpeningError(stub + " names no shard");
+	return paths;
+}
+
+// Create `n` shards in `dir` (which exists, empty or holding shards of an earlier
+// attempt), then the stub naming them: written last and renamed into place, so that a
+// directory with a stub always holds every shard it names.
+std::vector<std::string> create_shards(const std::string &dir, unsigned n)
+{
+	std::vector<std::string> paths;
+	std::string text;
+	for (unsigned i = 0; i < n; i++) {
+		std::string name = "s" + std::to_string(i);
+		paths.push_back(dir + "/" + name);
+		Xapian::WritableDatabase(paths.back(), Xapian::DB_CREATE_OR_OPEN).close();
+		text += "glass " + name + "\n";
+	}
+	const std::string tmp = dir + "/" + STUB_NAME + ".tmp", stub = dir + "/" + STUB_NAME;
+	{
+		std::ofstream out(tmp, std::ios::trunc);
+		out << text;
+		out.flush();
+		if (!out)
+			throw Xapian::DatabaseCreateError("cannot write " + tmp);
+	}
+	if (std::rename(tmp.c_str(), stub.c_str()) != 0)
+		throw Xapian::DatabaseCreateError("cannot write " + stub + ": " + std::strerror(errno));
+	return paths;
+}
+
+void stop_threads(xs_writer *w)
+{
+	for (auto &s : w->shards) {
+		if (!s->thread.joinable())
+			continue;
+		{
+			std::lock_guard<std::mutex> lock(s->mu);
+			s->stop = true;
+			s->queue.clear();
+			s->queued_bytes = 0;
+		}
+		s->wake.notify_one();
+		s->thread.join();
+	}
+}
+
+// Open the shards at `paths` and start a thread for each when there are several.
+void open_shards(xs_writer *w, const std::vector<std::string> &paths, int flags)
+{
+	for (const std::string &p : paths) {
+		auto s = std::make_unique<writer_shard>();
+		s->db = Xapian::WritableDatabase(p, flags);
+		w->shards.push_back(std::move(s));
+	}
+	if (w->shards.size() > 1)
+		for (auto &s : w->shards)
+			s->thread = std::thread(shard_main, w, s.get());
+}
+
+} // namespace
+
+extern "C" {
+
+int xs_writer_open_with(xs_writer **out, const char *dir, int create, unsigned shards, char *err)
 {
 	*out = nullptr;
 	try {
 		auto *w = new xs_writer;
 		w->spell_held_max = SPELL_HELD_MAX;
 		try {
-			w->db = Xapian::WritableDatabase(
-				dir, create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
+			const std::string d = dir, stub = d + "/" + STUB_NAME;
+			struct stat st;
+			bool exists = stat(dir, &st) == 0;
+			if (path_exists(stub)) {
+				open_shards(w, read_stub(d, stub), Xapian::DB_OPEN);
+			} else if (create && shards > 1 && !path_exists(d + "/iamglass") &&
+				   !path_exists(d + "/iamchert")) {
+				if (!exists && mkdir(dir, 0777) != 0 && errno != EEXIST)
+					throw Xapian::DatabaseCreateError(std::string("cannot create ") + dir + ": " +
+									  std::strerror(errno));
+				open_shards(w, create_shards(d, shards), Xapian::DB_OPEN);
+			} else {
+				open_shards(w, {d}, create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
+			}
 		} catch (...) {
+			stop_threads(w);
 			delete w;
 			throw;
 		}
@@ -846,40 +1182,43 @@ int xs_writer_open(xs_writer **out, const char *dir, int create, char *err)
 	}
 }
 
+int xs_writer_open(xs_writer **out, const char *dir, int create, char *err)
+{
+	return xs_writer_open_with(out, dir, create, 1, err);
+}
+
+size_t xs_writer_shard_count(const xs_writer *w)
+{
+	return w->shards.size();
+}
+
 void xs_writer_close(xs_writer *w)
 {
 	if (!w)
 		return;
-	try {
-		// Whatever was not committed is dropped: close() alone would commit it.
-		if (w->in_txn)
-			w->db.cancel_transaction();
-		w->db.close();
-	} catch (...) {
+	stop_threads(w);
+	for (auto &s : w->shards) {
+		try {
+			// Whatever was not committed is dropped: close() alone would commit it.
+			if (s->in_txn)
+				s->db.cancel_transaction();
+			s->db.close();
+		} catch (...) {
+		}
 	}
 	delete w;
-}
-
-// Everything between two commits is one transaction, so that an error or a cancel
-// drops it whole and the database stays at its last commit.
-static void ensure_txn(xs_writer *w)
-{
-	if (!w->in_txn) {
-		w->db.begin_transaction(true);
-		w->in_txn = true;
-	}
 }
 
 int xs_writer_replace(xs_writer *w, const char *idterm, xs_doc *doc, char *err)
 {
 	try {
-		ensure_txn(w);
-		int rc = forget_docs(w, idterm, err);
-		if (rc != FOUILLE_OK)
-			return rc;
-		doc->doc.add_boolean_term(idterm);
-		w->db.replace_document(idterm, doc->doc);
-		return FOUILLE_OK;
+		mark_before_writing(w);
+		writer_op op;
+		op.idterm = idterm;
+		op.doc = doc->doc;
+		op.bytes = doc->bytes;
+		doc->doc = Xapian::Document(); // handed over: the caller frees an empty one
+		return hand_over(w, std::move(op), err);
 	} catch (...) {
 		return handle_exception(err, "writing a document");
 	}
@@ -888,12 +1227,11 @@ int xs_writer_replace(xs_writer *w, const char *idterm, xs_doc *doc, char *err)
 int xs_writer_delete(xs_writer *w, const char *idterm, char *err)
 {
 	try {
-		ensure_txn(w);
-		int rc = forget_docs(w, idterm, err);
-		if (rc != FOUILLE_OK)
-			return rc;
-		w->db.delete_document(idterm);
-		return FOUILLE_OK;
+		mark_before_writing(w);
+		writer_op op;
+		op.remove = true;
+		op.idterm = idterm;
+		return hand_over(w, std::move(op), err);
 	} catch (...) {
 		return handle_exception(err, "deleting a document");
 	}
@@ -903,18 +1241,34 @@ int xs_writer_rename(xs_writer *w, const char *old_idterm, const char *new_idter
 		     const void *data, size_t len, char *err)
 {
 	try {
-		ensure_txn(w);
-		Xapian::PostingIterator p = w->db.postlist_begin(old_idterm);
-		if (p == w->db.postlist_end(old_idterm)) {
+		mark_before_writing(w);
+		writer_shard &from = *w->shards[shard_of(w, old_idterm)];
+		writer_shard &to = *w->shards[shard_of(w, new_idterm)];
+		int rc = quiesce(from, err);
+		if (rc == FOUILLE_OK)
+			rc = quiesce(to, err);
+		if (rc != FOUILLE_OK)
+			return rc;
+		ensure_txn(from);
+		ensure_txn(to);
+		Xapian::PostingIterator p = from.db.postlist_begin(old_idterm);
+		if (p == from.db.postlist_end(old_idterm)) {
 			set_err(err, "renaming a document", std::string("no document ") + old_idterm);
 			return FOUILLE_ENOTFOUND;
 		}
 		Xapian::docid id = *p;
-		Xapian::Document doc = w->db.get_document(id);
+		Xapian::Document doc = from.db.get_document(id);
 		doc.remove_term(old_idterm);
 		doc.add_boolean_term(new_idterm);
 		doc.add_value(XS_SLOT_RECORD, std::string(static_cast<const char *>(data), len));
-		w->db.replace_document(id, doc);
+		if (&from == &to) {
+			from.db.replace_document(id, doc);
+		} else {
+			// the new id belongs to another shard: the document moves there, its terms
+			// and positions read from this one before it goes
+			to.db.replace_document(new_idterm, doc);
+			from.db.delete_document(id);
+		}
 		return FOUILLE_OK;
 	} catch (...) {
 		return handle_exception(err, "renaming a document");
@@ -926,12 +1280,16 @@ int xs_writer_get_data(xs_writer *w, const char *idterm, char **out, size_t *len
 	*out = nullptr;
 	*len = 0;
 	try {
-		Xapian::PostingIterator p = w->db.postlist_begin(idterm);
-		if (p == w->db.postlist_end(idterm)) {
+		writer_shard &s = *w->shards[shard_of(w, idterm)];
+		int rc = quiesce(s, err);
+		if (rc != FOUILLE_OK)
+			return rc;
+		Xapian::PostingIterator p = s.db.postlist_begin(idterm);
+		if (p == s.db.postlist_end(idterm)) {
 			set_err(err, "reading a document", std::string("no document ") + idterm);
 			return FOUILLE_ENOTFOUND;
 		}
-		std::string data = record_of(w->db.get_document(*p));
+		std::string data = record_of(s.db.get_document(*p));
 		if (!(*out = dup_string(data)))
 			throw std::bad_alloc();
 		*len = data.size();
@@ -944,14 +1302,6 @@ int xs_writer_get_data(xs_writer *w, const char *idterm, char **out, size_t *len
 } // extern "C"
 
 namespace {
-
-// Set in the committed database while spelling changes of committed documents are held
-// in a writer's memory, not written yet (xs_writer_commit_keep_spelling()); removed by
-// the commit writing them. Found by the next writer, it means that writer died (or
-// failed) first: the spelling data misses those changes and must be counted again from
-// the documents (xs_writer_spelling_stale(), xs_writer_recount_spelling()). Outside the
-// prefix SPELL_PREFIX: readers and the check of the lists do not see it.
-const std::string SPELL_PENDING = XS_META_SPELLING_PENDING;
 
 // Add the changes of `from` to `to` and empty `from`.
 void merge_spelling(std::unordered_map<std::string, spell_counts> &to,
@@ -967,43 +1317,57 @@ void merge_spelling(std::unordered_map<std::string, spell_counts> &to,
 	from.clear();
 }
 
-// Commit the open transaction (or what was written without one).
-void commit_txn(xs_writer *w)
-{
-	if (w->in_txn) {
-		w->in_txn = false;
-		w->db.commit_transaction();
-	} else {
-		w->db.commit();
-	}
-	w->uncounted_committed = w->uncounted;
-}
-
-// Commit, writing the spelling changes held (`write_spelling`, or more than
+// Commit shard 0, writing the spelling changes held (`write_spelling`, or more than
 // SPELL_HELD_MAX words of them), or keeping them in memory, SPELL_PENDING set in the
 // same transaction (a reader meanwhile suggests from the spelling data of the last
 // commit that wrote it: the words of the documents committed since are missing, or
-// counted as they were, until the commit that writes them).
+// counted as they were, until the commit that writes them). The other shards, if any,
+// are committed and quiet.
 void commit_spelling(xs_writer *w, bool write_spelling)
 {
-	ensure_txn(w); // the spelling lists and SPELL_PENDING go with the documents
-	bool pending = !w->db.get_metadata(SPELL_PENDING).empty();
+	writer_shard &s0 = *w->shards[0];
+	ensure_txn(s0); // the spelling lists and SPELL_PENDING go with the documents
+	bool pending = !s0.db.get_metadata(SPELL_PENDING).empty();
 	if (write_spelling || w->spell_committed.size() + w->spell_delta.size() > w->spell_held_max) {
 		// The committed documents' changes join the transaction's: should the commit
 		// fail, a cancel drops them with it, and SPELL_PENDING stays committed.
 		merge_spelling(w->spell_delta, w->spell_committed);
 		flush_spelling(w, w->spell_delta);
 		if (pending)
-			w->db.set_metadata(SPELL_PENDING, std::string()); // removes the key
-		commit_txn(w);
+			s0.db.set_metadata(SPELL_PENDING, std::string()); // removes the key
+		commit_txn(s0);
 		w->spell_delta.clear();
+		w->own_mark = false;
 		return;
 	}
 	if (!pending && !(w->spell_committed.empty() && w->spell_delta.empty()))
-		w->db.set_metadata(SPELL_PENDING, "1");
-	commit_txn(w);
+		s0.db.set_metadata(SPELL_PENDING, "1");
+	commit_txn(s0);
 	// committed: the transaction's changes are now those of committed documents
 	merge_spelling(w->spell_committed, w->spell_delta);
+}
+
+// Commit every shard. With several, each in its own thread at the same time, shard 0
+// (its documents and metadata) included; then shard 0 again for the spelling data, once
+// every shard holds the documents it counts. The first failure is returned (in `err`):
+// some shards may have committed, which SPELL_PENDING and the catalog's generation
+// (index.c) cover. Throws what Xapian throws.
+int commit_all(xs_writer *w, bool write_spelling, char *err)
+{
+	if (w->threaded()) {
+		for (auto &s : w->shards) {
+			{
+				std::lock_guard<std::mutex> lock(s->mu);
+				s->commit_asked = true;
+			}
+			s->wake.notify_one();
+		}
+		int rc = quiesce_all(w, err);
+		if (rc != FOUILLE_OK)
+			return rc;
+	}
+	commit_spelling(w, write_spelling);
+	return FOUILLE_OK;
 }
 
 } // namespace
@@ -1013,8 +1377,7 @@ extern "C" {
 int xs_writer_commit(xs_writer *w, char *err)
 {
 	try {
-		commit_spelling(w, true);
-		return FOUILLE_OK;
+		return commit_all(w, true, err);
 	} catch (...) {
 		// The transaction stays open, the changes with it: a cancel drops them.
 		return handle_exception(err, "committing the index");
@@ -1024,8 +1387,7 @@ int xs_writer_commit(xs_writer *w, char *err)
 int xs_writer_commit_keep_spelling(xs_writer *w, char *err)
 {
 	try {
-		commit_spelling(w, false);
-		return FOUILLE_OK;
+		return commit_all(w, false, err);
 	} catch (...) {
 		return handle_exception(err, "committing the index");
 	}
@@ -1042,17 +1404,28 @@ int xs_writer_commit_keep_spelling(xs_writer *w, char *err)
 int xs_writer_cancel(xs_writer *w, char *err)
 {
 	try {
+		for (auto &s : w->shards) {
+			std::lock_guard<std::mutex> lock(s->mu);
+			s->queue.clear();
+			s->queued_bytes = 0;
+		}
+		quiesce_all(w, nullptr); // the failure being cancelled is known
 		w->spell_delta.clear();
-		w->uncounted = w->uncounted_committed;
-		if (w->in_txn) {
-			w->in_txn = false;
-			w->db.cancel_transaction();
+		for (auto &s : w->shards) {
+			s->uncounted = s->uncounted_committed;
+			if (s->in_txn) {
+				s->in_txn = false;
+				s->db.cancel_transaction();
+			}
 		}
 	} catch (...) {
 		w->spell_committed.clear();
+		w->own_mark = false;
 		return handle_exception(err, "cancelling changes");
 	}
-	if (w->spell_committed.empty())
+	// a mark set by this writer before it wrote documents, none of them committed
+	bool own_mark_only = w->own_mark && w->spell_committed.empty();
+	if (w->spell_committed.empty() && !own_mark_only)
 		return FOUILLE_OK;
 	try {
 		commit_spelling(w, true);
@@ -1061,10 +1434,12 @@ int xs_writer_cancel(xs_writer *w, char *err)
 		int rc = handle_exception(err, "writing the spelling data of the committed documents");
 		w->spell_delta.clear();
 		w->spell_committed.clear();
+		w->own_mark = false;
 		try {
-			if (w->in_txn) {
-				w->in_txn = false;
-				w->db.cancel_transaction();
+			writer_shard &s0 = *w->shards[0];
+			if (s0.in_txn) {
+				s0.in_txn = false;
+				s0.db.cancel_transaction();
 			}
 		} catch (...) {
 			// the database is unusable: the writer reports it at its next call
@@ -1082,8 +1457,13 @@ int xs_writer_spelling_stale(xs_writer *w, int *stale, char *err)
 {
 	*stale = 0;
 	try {
+		writer_shard &s0 = *w->shards[0];
+		int rc = quiesce(s0, err);
+		if (rc != FOUILLE_OK)
+			return rc;
 		// this writer's own mark, while it holds the changes, is not stale
-		*stale = w->spell_committed.empty() && !w->db.get_metadata(SPELL_PENDING).empty();
+		*stale = w->spell_committed.empty() && !w->own_mark &&
+			 !s0.db.get_metadata(SPELL_PENDING).empty();
 		return FOUILLE_OK;
 	} catch (...) {
 		return handle_exception(err, "reading the spelling data");
@@ -1094,7 +1474,8 @@ int xs_writer_add_spelling(xs_writer *w, const char *word, unsigned freqinc, uns
 			   char *err)
 {
 	try {
-		ensure_txn(w); // written at the commit, in its transaction
+		// written at the commit, in its transaction
+		std::lock_guard<std::mutex> lock(w->spell_mu);
 		spell_counts &d = w->spell_delta[word];
 		d.freq += freqinc;
 		d.caps += capsinc;
@@ -1108,7 +1489,7 @@ int xs_writer_remove_spelling(xs_writer *w, const char *word, unsigned freqdec, 
 			      char *err)
 {
 	try {
-		ensure_txn(w);
+		std::lock_guard<std::mutex> lock(w->spell_mu);
 		spell_counts &d = w->spell_delta[word];
 		d.freq -= freqdec;
 		d.caps -= capsdec;
@@ -1128,23 +1509,42 @@ void xs_writer_on_forget(xs_writer *w, xs_forget_fn fn, void *ud)
 
 namespace {
 
-// Drop the whole spelling data, and what is held of it (in the open transaction).
+// Drop the whole spelling data, and what is held of it (in the open transaction). Every
+// shard is quiet.
 void clear_spelling(xs_writer *w)
 {
-	ensure_txn(w);
+	writer_shard &s0 = *w->shards[0];
+	ensure_txn(s0);
 	w->spell_delta.clear();
 	w->spell_committed.clear();
 	std::vector<std::string> keys;
-	for (auto k = w->db.metadata_keys_begin(SPELL_PREFIX); k != w->db.metadata_keys_end(SPELL_PREFIX); ++k)
+	for (auto k = s0.db.metadata_keys_begin(SPELL_PREFIX); k != s0.db.metadata_keys_end(SPELL_PREFIX); ++k)
 		keys.push_back(*k);
 	for (const std::string &k : keys)
-		w->db.set_metadata(k, std::string());
+		s0.db.set_metadata(k, std::string());
 	// what fouille wrote to Xapian's spelling table before it kept its own
 	std::vector<std::pair<std::string, Xapian::termcount>> old;
-	for (auto t = w->db.spellings_begin(); t != w->db.spellings_end(); ++t)
+	for (auto t = s0.db.spellings_begin(); t != s0.db.spellings_end(); ++t)
 		old.emplace_back(*t, t.get_termfreq());
 	for (const auto &o : old)
-		w->db.remove_spelling(o.first, o.second);
+		s0.db.remove_spelling(o.first, o.second);
+}
+
+// Call fn(idterm, data) for every document of every shard (all quiet), shard by shard.
+// Stops when fn returns non-zero.
+template <typename F> void each_doc(xs_writer *w, F fn)
+{
+	const std::string prefix = XS_PREFIX_ID;
+	for (auto &s : w->shards) {
+		for (auto t = s->db.allterms_begin(prefix); t != s->db.allterms_end(prefix); ++t) {
+			const std::string term = *t;
+			for (auto p = s->db.postlist_begin(term); p != s->db.postlist_end(term); ++p) {
+				const std::string data = record_of(s->db.get_document(*p));
+				if (fn(term, data))
+					return;
+			}
+		}
+	}
 }
 
 } // namespace
@@ -1154,8 +1554,12 @@ extern "C" {
 int xs_writer_clear_spelling(xs_writer *w, char *err)
 {
 	try {
+		int rc = quiesce_all(w, err);
+		if (rc != FOUILLE_OK)
+			return rc;
 		clear_spelling(w);
-		w->uncounted = w->db.get_lastdocid();
+		for (auto &s : w->shards)
+			s->uncounted = s->db.get_lastdocid();
 		return FOUILLE_OK;
 	} catch (...) {
 		return handle_exception(err, "clearing the spelling data");
@@ -1165,24 +1569,22 @@ int xs_writer_clear_spelling(xs_writer *w, char *err)
 int xs_writer_recount_spelling(xs_writer *w, xs_forget_fn count, void *ud, char *err)
 {
 	try {
+		int rc = quiesce_all(w, err);
+		if (rc != FOUILLE_OK)
+			return rc;
 		clear_spelling(w);
 		// every document counted again, as xs_writer_each() lists them: removing any
 		// takes its words away
-		w->uncounted = 0;
-		const std::string prefix = XS_PREFIX_ID;
-		for (auto t = w->db.allterms_begin(prefix); t != w->db.allterms_end(prefix); ++t) {
-			const std::string term = *t;
-			for (auto p = w->db.postlist_begin(term); p != w->db.postlist_end(term); ++p) {
-				const std::string data = record_of(w->db.get_document(*p));
-				int rc = count(w, data.data(), data.size(), ud);
-				if (rc != FOUILLE_OK) {
-					set_err(err, "counting the articles' words for the spelling data",
-						rc == FOUILLE_ENOMEM ? "out of memory" : "failed");
-					return rc;
-				}
-			}
-		}
-		return FOUILLE_OK;
+		for (auto &s : w->shards)
+			s->uncounted = 0;
+		each_doc(w, [&](const std::string &, const std::string &data) {
+			rc = count(w, data.data(), data.size(), ud);
+			return rc != FOUILLE_OK;
+		});
+		if (rc != FOUILLE_OK)
+			set_err(err, "counting the articles' words for the spelling data",
+				rc == FOUILLE_ENOMEM ? "out of memory" : "failed");
+		return rc;
 	} catch (...) {
 		return handle_exception(err, "counting the spelling data again");
 	}
@@ -1227,9 +1629,13 @@ int xs_writer_check_spelling(xs_writer *w, const xs_tally *t, xs_problem_fn fn, 
 		// what is stored, list by list
 		std::map<std::string, std::pair<uint64_t, uint64_t>> stored;
 		std::map<std::string, std::set<std::string>> lists; // other lists: key -> words
-		for (auto k = w->db.metadata_keys_begin(SPELL_PREFIX); k != w->db.metadata_keys_end(SPELL_PREFIX); ++k) {
+		writer_shard &s0 = *w->shards[0];
+		int rc = quiesce(s0, err);
+		if (rc != FOUILLE_OK)
+			return rc;
+		for (auto k = s0.db.metadata_keys_begin(SPELL_PREFIX); k != s0.db.metadata_keys_end(SPELL_PREFIX); ++k) {
 			const std::string key = *k;
-			const std::string v = w->db.get_metadata(key);
+			const std::string v = s0.db.get_metadata(key);
 			bool head = key.size() > SPELL_PREFIX.size() && key[SPELL_PREFIX.size()] == 'H';
 			each_spell_entry(v, head, [&](std::string_view wv, uint64_t f, uint64_t caps) {
 				const std::string word(wv);
@@ -1294,8 +1700,12 @@ int xs_writer_check_spelling(xs_writer *w, const xs_tally *t, xs_problem_fn fn, 
 int xs_writer_set_meta(xs_writer *w, const char *key, const char *value, char *err)
 {
 	try {
-		ensure_txn(w);
-		w->db.set_metadata(key, value);
+		writer_shard &s0 = *w->shards[0];
+		int rc = quiesce(s0, err);
+		if (rc != FOUILLE_OK)
+			return rc;
+		ensure_txn(s0);
+		s0.db.set_metadata(key, value);
 		return FOUILLE_OK;
 	} catch (...) {
 		return handle_exception(err, "writing index metadata");
@@ -1306,7 +1716,11 @@ int xs_writer_get_meta(xs_writer *w, const char *key, char **out, char *err)
 {
 	*out = nullptr;
 	try {
-		*out = dup_string(w->db.get_metadata(key));
+		writer_shard &s0 = *w->shards[0];
+		int rc = quiesce(s0, err);
+		if (rc != FOUILLE_OK)
+			return rc;
+		*out = dup_string(s0.db.get_metadata(key));
 		if (!*out) {
 			set_err(err, "reading index metadata", "out of memory");
 			return FOUILLE_ENOMEM;
@@ -1320,7 +1734,12 @@ int xs_writer_get_meta(xs_writer *w, const char *key, char **out, char *err)
 uint64_t xs_writer_doccount(xs_writer *w)
 {
 	try {
-		return w->db.get_doccount();
+		if (quiesce_all(w, nullptr) != FOUILLE_OK)
+			return 0;
+		Xapian::doccount n = 0;
+		for (auto &s : w->shards)
+			n += s->db.get_doccount();
+		return n;
 	} catch (...) {
 		return 0;
 	}
@@ -1329,24 +1748,21 @@ uint64_t xs_writer_doccount(xs_writer *w)
 int xs_writer_each(xs_writer *w, xs_doc_fn fn, void *ud, char *err)
 {
 	try {
-		const std::string prefix = XS_PREFIX_ID;
-		for (auto t = w->db.allterms_begin(prefix); t != w->db.allterms_end(prefix); ++t) {
-			const std::string term = *t;
-			for (auto p = w->db.postlist_begin(term); p != w->db.postlist_end(term); ++p) {
-				const std::string data = record_of(w->db.get_document(*p));
-				if (fn(term.c_str(), data.data(), data.size(), ud))
-					return FOUILLE_OK;
-			}
-		}
+		int rc = quiesce_all(w, err);
+		if (rc != FOUILLE_OK)
+			return rc;
+		each_doc(w, [&](const std::string &term, const std::string &data) {
+			return fn(term.c_str(), data.data(), data.size(), ud) != 0;
+		});
 		return FOUILLE_OK;
 	} catch (...) {
 		return handle_exception(err, "reading the index");
 	}
 }
 
-// ---- queries --------------------------------------------------------------------
-
 } // extern "C"
+
+// ---- queries --------------------------------------------------------------------
 
 namespace {
 
@@ -1559,7 +1975,7 @@ int xs_reader_open(xs_reader **out, const char *dir, char *err)
 			r->shards[0].path = dir;
 			r->shards[0].open = true;
 			r->shards[0].db = r->db;
-			r->pos_to_shard.assign(1, 0);
+			r->pos_to_shard.assign(std::max<size_t>(1, r->db.size()), 0);
 		} catch (...) {
 			delete r;
 			throw;

@@ -61,12 +61,26 @@ typedef struct xs_writer xs_writer;
 
 /*
  * Open (or with `create`, create) the database in directory `dir` for writing.
- * FOUILLE_ELOCKED when another process holds it.
+ * FOUILLE_ELOCKED when another process holds it. xs_writer_open_with(..., 1, err).
  */
 int xs_writer_open(xs_writer **out, const char *dir, int create, char *err);
+/*
+ * The same, creating `shards` databases in `dir` when there is none yet and `shards` > 1
+ * (dir/s0, dir/s1..., named by dir/XAPIANDB, Xapian's stub format: Xapian::Database,
+ * and so a reader, opens the directory as one database of them all). An existing index
+ * keeps the shards it was created with. With several shards each has a thread writing
+ * it: xs_writer_replace() and xs_writer_delete() hand the document to the thread of the
+ * shard its id term hashes to and return; a failure there is returned by a later call
+ * (at the latest the commit, which commits every shard, each in its thread). The
+ * metadata and the spelling data are shard 0's. A writer is used by one thread at a time.
+ */
+int xs_writer_open_with(xs_writer **out, const char *dir, int create, unsigned shards, char *err);
+/* The number of databases the writer writes (1 for an index of one). */
+size_t xs_writer_shard_count(const xs_writer *w);
 void xs_writer_close(xs_writer *w);
 
-/* Add or replace the document whose unique id term is `idterm`. */
+/* Add or replace the document whose unique id term is `idterm`. The writer takes the
+   document's content: `doc` is left empty, to be freed by the caller. */
 int xs_writer_replace(xs_writer *w, const char *idterm, xs_doc *doc, char *err);
 /* Delete the document with unique id term `idterm` (no error when absent). */
 int xs_writer_delete(xs_writer *w, const char *idterm, char *err);

@@ -463,6 +463,51 @@ def test_terminal_and_arguments(folder):
         check(rc in (0, 1) and sane(err), f"JSON query {words!r}: exit 0 or 1", f"rc={rc} {err!r}")
 
 
+def test_shards(tmp):
+    """--shards N: a new index in N databases (a Xapian stub, XAPIANDB, names them),
+    searched as one: the same hits with the same scores as one database; an existing
+    index keeps its number; a bad number is refused."""
+    folder = os.path.join(tmp, "shards")
+    shutil.copytree(os.path.join(SRC, "corpus"), folder)
+    one, many = os.path.join(tmp, "shards-one"), os.path.join(tmp, "shards-many")
+    rc, out, err = run([INDEX, "--shards", "1", "--index", one, folder])
+    check(rc == 0, "--shards 1 indexes", out + err)
+    rc, out, err = run([INDEX, "--shards", "3", "--index", many, folder])
+    check(rc == 0, "--shards 3 indexes", out + err)
+    stub = os.path.join(many, "xapian", "XAPIANDB")
+    lines = open(stub).read().split("\n") if os.path.exists(stub) else []
+    check(lines[:3] == ["glass s0", "glass s1", "glass s2"], "--shards 3: XAPIANDB names 3 shards", str(lines))
+    check(not os.path.exists(os.path.join(one, "xapian", "XAPIANDB")), "--shards 1: one database, no stub")
+
+    def hits(index, words):
+        rc, out, err = run([SEARCH, "--index", index, "--json", "--no-collapse", "--limit", "100", "--", *words])
+        try:
+            doc = json.loads(out)
+        except ValueError:
+            check(False, f"JSON of {words} in {index}", out + err)
+            return None
+        return doc["total"], sorted((h["path"], round(h["score"], 9), h["snippet"]) for h in doc["hits"])
+
+    for words in (["grève"], ["energie"], ["hopital", "urgences"], ["réforme", "-retraites"], ["festival", "OR", "exposition"]):
+        a, b = hits(one, words), hits(many, words)
+        check(a is not None and a == b and a[0] > 0, f"{words}: the same hits and scores with 1 and 3 shards", f"{a}\n{b}")
+
+    # an update keeps the shards the index was created with
+    with open(os.path.join(folder, "nouveau.txt"), "w") as f:
+        f.write(ARTICLE.format(title="Un article de plus", lead="Ajouté après coup.", body="Il parle de cerfs-volants."))
+    rc, out, err = run([INDEX, "--shards", "1", "--index", many, folder])
+    check(rc == 0 and summary_counts(out).get("added") == 1, "an update of a sharded index", out + err)
+    check(open(stub).read().count("glass") == 3, "the index keeps its 3 shards")
+    rc, out, err = run([SEARCH, "--index", many, "--paths", "cerf-volant"])
+    check(rc == 0 and out.strip().endswith("/nouveau.txt"), "the new article is found in the shards", out + err)
+    rc, out, err = run([INDEX, "--check", "--index", many, folder])
+    check(rc == 0, "--check on a sharded index", out + err)
+
+    for bad in ("0", "65", "deux"):
+        rc, out, err = run([INDEX, "--shards", bad, "--index", os.path.join(tmp, "bad"), folder])
+        check(rc == 2 and "--shards needs a number" in err, f"--shards {bad} is refused", err)
+
+
 def main():
     for prog in (INDEX, SEARCH, EXAMPLE):
         if not os.access(prog, os.X_OK):
@@ -472,6 +517,7 @@ def main():
         folder = test_corpus(tmp)
         test_terminal_and_arguments(folder)
         test_incremental(tmp)
+        test_shards(tmp)
         test_bad_files(tmp)
     return clitest.summary()
 
