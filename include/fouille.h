@@ -251,7 +251,8 @@ typedef struct fouille_update_options {
 	size_t nexclude;
 	/*
 	 * Commit after this many articles (0: automatically, when what the index holds in
-	 * memory since the last commit reaches about 16 MB). Each commit makes what was
+	 * memory since the last commit reaches about 16 MB, or a fiftieth of what the
+	 * update committed before, up to 64 MB). Each commit makes what was
 	 * indexed so far searchable and safe from a crash, at some cost in speed.
 	 */
 	size_t commit_every;

@@ -35,6 +35,15 @@
  * also cost less CPU here (Xapian's maps stay small): on the Debian text folder, one
  * commit at the end peaked at 131 MB, a commit every ~1,000 articles at 63 MB. */
 #define COMMIT_MEMORY (16ull * 1000 * 1000)
+/* ... growing to 1/COMMIT_GROWTH of what the update has committed so far, up to
+ * COMMIT_MEMORY_MAX: each commit merges its batch into a larger index as the run goes
+ * on, and the kernel rewrites fewer blocks for fewer, larger batches. On 300,000
+ * synthetic articles, 64 MB batches took 10% less time than 16 MB ones (system time
+ * -55%, user +12%), the peak 109 MB instead of 62; 256 MB batches were slower, with more
+ * user time (Xapian's maps grow). A folder like bench/'s Debian text (~90 MB committed)
+ * stays at 16 MB. */
+#define COMMIT_GROWTH 50
+#define COMMIT_MEMORY_MAX (64ull * 1000 * 1000)
 /* What Xapian's in-memory postings grow by per distinct term of a document added (its
  * posting and position changes, the term's map entries): measured, 695,510
  * (document, term) pairs took ~90 MB. */
@@ -86,6 +95,7 @@ typedef struct update {
 	size_t nunreadable;
 	uint64_t generation;
 	uint64_t memory_since_commit; /* estimated bytes Xapian holds for the open transaction */
+	uint64_t memory_committed;    /* the same, summed over the update's commits */
 	size_t docs_since_commit;
 	int64_t now;
 	extras *extras;
@@ -445,15 +455,23 @@ static int commit(update *u, int last)
 	    catalog_set_meta(idx->cat, META_UPDATED, when) || catalog_commit(idx->cat) ||
 	    catalog_begin(idx->cat))
 		return handle_fail(idx, FOUILLE_EIO, "%s", catalog_errmsg(idx->cat));
+	u->memory_committed += u->memory_since_commit;
 	u->memory_since_commit = 0;
 	u->docs_since_commit = 0;
 	return FOUILLE_OK;
 }
 
+/* The batch size, in estimated bytes of postings: see COMMIT_GROWTH. */
+static uint64_t commit_memory(const update *u)
+{
+	uint64_t m = u->memory_committed / COMMIT_GROWTH;
+	return m < COMMIT_MEMORY ? COMMIT_MEMORY : m > COMMIT_MEMORY_MAX ? COMMIT_MEMORY_MAX : m;
+}
+
 static int maybe_commit(update *u)
 {
 	if (u->opts->commit_every ? u->docs_since_commit < u->opts->commit_every
-				  : u->memory_since_commit < COMMIT_MEMORY)
+				  : u->memory_since_commit < commit_memory(u))
 		return FOUILLE_OK;
 	if (phase(u, "committing"))
 		return FOUILLE_ECANCELLED;

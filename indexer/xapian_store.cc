@@ -1347,26 +1347,61 @@ void commit_spelling(xs_writer *w, bool write_spelling)
 	merge_spelling(w->spell_committed, w->spell_delta);
 }
 
-// Commit every shard. With several, each in its own thread at the same time, shard 0
-// (its documents and metadata) included; then shard 0 again for the spelling data, once
-// every shard holds the documents it counts. The first failure is returned (in `err`):
-// some shards may have committed, which SPELL_PENDING and the catalog's generation
-// (index.c) cover. Throws what Xapian throws.
+// Ask shard `s`'s thread to commit.
+void ask_commit(writer_shard &s)
+{
+	{
+		std::lock_guard<std::mutex> lock(s.mu);
+		s.commit_asked = true;
+	}
+	s.wake.notify_one();
+}
+
+// Commit every shard. With several, each in its own thread at the same time; the
+// spelling data, when written, is made meanwhile (in this thread, into shard 0's
+// transaction: the lists are one serial piece of work) and committed with shard 0 once
+// every other shard holds the documents it counts. The first failure is returned (in
+// `err`): some shards may have committed, which SPELL_PENDING and the catalog's
+// generation (index.c) cover. Throws what Xapian throws.
 int commit_all(xs_writer *w, bool write_spelling, char *err)
 {
-	if (w->threaded()) {
-		for (auto &s : w->shards) {
-			{
-				std::lock_guard<std::mutex> lock(s->mu);
-				s->commit_asked = true;
-			}
-			s->wake.notify_one();
-		}
-		int rc = quiesce_all(w, err);
-		if (rc != FOUILLE_OK)
-			return rc;
+	if (!w->threaded()) {
+		commit_spelling(w, write_spelling);
+		return FOUILLE_OK;
 	}
-	commit_spelling(w, write_spelling);
+	// every op applied first: a replace's forget call changes the spelling changes
+	int rc = quiesce_all(w, err);
+	if (rc != FOUILLE_OK)
+		return rc;
+	writer_shard &s0 = *w->shards[0];
+	bool spelling = write_spelling || w->spell_committed.size() + w->spell_delta.size() > w->spell_held_max;
+	for (size_t i = spelling ? 1 : 0; i < w->shards.size(); i++)
+		ask_commit(*w->shards[i]);
+	if (spelling) {
+		try {
+			// As commit_spelling(): should a commit fail, a cancel drops the
+			// committed documents' changes too, and SPELL_PENDING stays committed.
+			ensure_txn(s0);
+			merge_spelling(w->spell_delta, w->spell_committed);
+			flush_spelling(w, w->spell_delta);
+		} catch (...) {
+			quiesce_all(w, nullptr);
+			throw;
+		}
+	}
+	if ((rc = quiesce_all(w, err)) != FOUILLE_OK)
+		return rc;
+	if (spelling) {
+		if (!s0.db.get_metadata(SPELL_PENDING).empty())
+			s0.db.set_metadata(SPELL_PENDING, std::string()); // removes the key
+		commit_txn(s0);
+		w->spell_delta.clear();
+		w->own_mark = false;
+	} else if (!w->own_mark && !(w->spell_committed.empty() && w->spell_delta.empty())) {
+		commit_spelling(w, false); // SPELL_PENDING set (no document written: a recount's)
+	} else {
+		merge_spelling(w->spell_committed, w->spell_delta);
+	}
 	return FOUILLE_OK;
 }
 
