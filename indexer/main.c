@@ -276,6 +276,21 @@ static void print_summary(const cli *c, const char *folder, const char *index_di
 	printf("  %llu articles in the index\n", (unsigned long long)articles);
 }
 
+/* A count given on the command line: digits only, from 1 to `max`. 0, or -1 with *n
+   left unset. */
+static int parse_count(const char *arg, unsigned long max, unsigned long *n)
+{
+	char *end;
+	if (!(arg[0] >= '0' && arg[0] <= '9'))
+		return -1;
+	errno = 0;
+	unsigned long v = strtoul(arg, &end, 10);
+	if (errno || *end || v == 0 || v > max)
+		return -1;
+	*n = v;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	cli c = {0};
@@ -340,28 +355,22 @@ int main(int argc, char **argv)
 			exclude = more;
 			exclude[nexclude++] = argv[i];
 		} else if (!only_args && strcmp(a, "--commit-every") == 0) {
-			char *end;
-			unsigned long n = 0;
-			if (++i >= argc || !(argv[i][0] >= '0' && argv[i][0] <= '9') ||
-			    (errno = 0, n = strtoul(argv[i], &end, 10), errno) || *end || n == 0) {
+			unsigned long n;
+			if (++i >= argc || parse_count(argv[i], (unsigned long)-1, &n) != 0) {
 				fprintf(stderr, "fouille-index: --commit-every needs a number of articles, e.g. --commit-every 1000\n");
 				goto out;
 			}
 			commit_every = n;
 		} else if (!only_args && strcmp(a, "--jobs") == 0) {
-			char *end;
-			unsigned long n = 0;
-			if (++i >= argc || !(argv[i][0] >= '0' && argv[i][0] <= '9') ||
-			    (errno = 0, n = strtoul(argv[i], &end, 10), errno) || *end || n == 0 || n > 256) {
+			unsigned long n;
+			if (++i >= argc || parse_count(argv[i], 256, &n) != 0) {
 				fprintf(stderr, "fouille-index: --jobs needs a number of threads from 1 to 256, e.g. --jobs 2\n");
 				goto out;
 			}
 			jobs = (unsigned)n;
 		} else if (!only_args && strcmp(a, "--shards") == 0) {
-			char *end;
-			unsigned long n = 0;
-			if (++i >= argc || !(argv[i][0] >= '0' && argv[i][0] <= '9') ||
-			    (errno = 0, n = strtoul(argv[i], &end, 10), errno) || *end || n == 0 || n > 64) {
+			unsigned long n;
+			if (++i >= argc || parse_count(argv[i], 64, &n) != 0) {
 				fprintf(stderr, "fouille-index: --shards needs a number of databases from 1 to 64, e.g. --shards 2\n");
 				goto out;
 			}
