@@ -350,6 +350,8 @@ typedef struct fouille_stats {
 	size_t nyears;
 	const fouille_count *authors; /* the ten most frequent authors, most first */
 	size_t nauthors;
+	size_t databases; /* the Xapian databases searched as the index: its shards
+	                     (fouille_open_options.shards), over every shard of a stub */
 } fouille_stats;
 
 /*

@@ -251,6 +251,7 @@ static int print_stats(const char *index_dir)
 	putchar('\n');
 	printf("  %-14s%s\n", "last update", st->updated ? st->updated : "(never)");
 	printf("  %-14sanalyzer %d, schema %d\n", "versions", st->analyzer_version, st->schema_version);
+	printf("  %-14s%zu\n", "databases", st->databases);
 	print_counts("by format", st->formats, st->nformats);
 	print_counts("by year", st->years, st->nyears);
 	print_counts("top authors", st->authors, st->nauthors);

@@ -171,6 +171,7 @@ int fouille_index_stats(fouille_stats **out, fouille_index *idx)
 	s->pub.nyears = s->years.n;
 	s->pub.authors = s->authors.v;
 	s->pub.nauthors = s->authors.n;
+	s->pub.databases = xs_reader_database_count(r);
 	free(analyzer_v);
 	free(schema_v);
 	*out = &s->pub;

@@ -2097,6 +2097,11 @@ void xs_reader_close(xs_reader *r)
 	delete r;
 }
 
+size_t xs_reader_database_count(const xs_reader *r)
+{
+	return r->pos_to_shard.size();
+}
+
 size_t xs_reader_shard_count(const xs_reader *r)
 {
 	return r ? r->shards.size() : 0;

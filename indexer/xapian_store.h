@@ -252,6 +252,9 @@ typedef struct xs_shard_spec {
 int xs_reader_open_shards(xs_reader **out, const xs_shard_spec *specs, size_t n,
 			  unsigned timeout_ms, int allow_partial, char *err);
 void xs_reader_close(xs_reader *r);
+/* The number of Xapian databases searched: each shard's, an index written in several
+   (xs_writer_open_with()) counting as many. */
+size_t xs_reader_database_count(const xs_reader *r);
 /* The number of shards the reader was opened with (1 for xs_reader_open()). */
 size_t xs_reader_shard_count(const xs_reader *r);
 /* The shard's label, or NULL when `i` is out of range. */

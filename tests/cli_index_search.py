@@ -502,6 +502,10 @@ def test_shards(tmp):
     check(rc == 0 and out.strip().endswith("/nouveau.txt"), "the new article is found in the shards", out + err)
     rc, out, err = run([INDEX, "--check", "--index", many, folder])
     check(rc == 0, "--check on a sharded index", out + err)
+    rc, out, err = run([INDEX, "--stats", "--index", many])
+    check(rc == 0 and "  databases     3\n" in out, "--stats names the 3 databases", out + err)
+    rc, out, err = run([INDEX, "--stats", "--index", one])
+    check(rc == 0 and "  databases     1\n" in out, "--stats: one database", out + err)
 
     for bad in ("0", "65", "deux"):
         rc, out, err = run([INDEX, "--shards", bad, "--index", os.path.join(tmp, "bad"), folder])
