@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Crash safety and concurrency of the real binaries:
 - fouille-index killed with SIGKILL at random moments, 30 times, over corpus/ plus a few
-  hundred generated articles changing between runs; after each kill a complete run, then
+  hundred generated articles changing between runs (then 15 times more on an index of 2
+  shards, which commit each in its own thread); after each kill a complete run, then
   `fouille-index --check` must find nothing and every article must be searchable (a run
   killed between its first and last commits leaves the spelling data behind: the next
   one says it counts it again);
@@ -51,9 +52,9 @@ def searchable(index_dir, key):
         return -1
 
 
-def test_kills(tmp):
-    rng = random.Random(20261126)
-    folder = os.path.join(tmp, "kill")
+def test_kills(tmp, shards, kills):
+    rng = random.Random(20261126 + shards)
+    folder = os.path.join(tmp, f"kill-{shards}")
     shutil.copytree(os.path.join(SRC, "corpus"), folder, ignore=shutil.ignore_patterns(".fouille"))
     index_dir = os.path.join(folder, ".fouille")
     files = {}  # generated file name -> the unique key its current content holds
@@ -71,16 +72,16 @@ def test_kills(tmp):
     for i in range(300):
         put(f"gen-{i}.txt")
     t0 = time.monotonic()
-    rc, out, err = run([INDEX, "--commit-every", "10", folder])
+    rc, out, err = run([INDEX, "--commit-every", "10", "--shards", str(shards), folder])
     full = time.monotonic() - t0
-    check(rc == 0, "first full run", out + err)
+    check(rc == 0, f"{shards} shard(s): first full run", out + err)
 
-    kills = recounts = 0
+    killed = recounts = 0
     # How long to let a run go before the kill, at most: adapted to what the machine does
     # (a run that ends before its kill halves it, a kill lengthens it a little), so that
     # most rounds are killed mid-run however loaded the machine or fast the build.
     limit = max(full, 0.05) * 0.4
-    for round_no in range(KILLS):
+    for round_no in range(kills):
         # change the folder: rewrite some articles, delete some, add some, rename one
         for name in rng.sample(sorted(files), 80):
             put(name)
@@ -104,7 +105,7 @@ def test_kills(tmp):
         time.sleep(rng.uniform(0, limit))
         if p.poll() is None:
             p.send_signal(signal.SIGKILL)
-            kills += 1
+            killed += 1
             limit *= 1.1
         else:
             limit /= 2
@@ -112,23 +113,24 @@ def test_kills(tmp):
 
         # right after the kill: searches answer
         rc, out, err = run([SEARCH, "--index", index_dir, "--paths", "--", "marée"])
-        check(rc in (0, 1), f"round {round_no}: search after the kill", err)
+        check(rc in (0, 1), f"{shards} shard(s), round {round_no}: search after the kill", err)
 
         rc, out, err = run([INDEX, folder])
-        check(rc == 0, f"round {round_no}: the run after the kill completes", out + err)
+        check(rc == 0, f"{shards} shard(s), round {round_no}: the run after the kill completes", out + err)
         recounts += "counting the words of every article again" in err
         rc, out, err = run([INDEX, "--check", folder])
-        check(rc == 0 and "agree" in out, f"round {round_no}: --check finds nothing", out + err)
+        check(rc == 0 and "agree" in out, f"{shards} shard(s), round {round_no}: --check finds nothing", out + err)
 
-    check(kills >= KILLS // 2, f"most rounds were killed mid-run ({kills} of {KILLS})")
-    check(recounts >= 1 or KILLS < 10, f"some run after a kill counted the spelling data again ({recounts})")
+    check(killed >= kills // 2, f"{shards} shard(s): most rounds were killed mid-run ({killed} of {kills})")
+    check(recounts >= 1 or kills < 10, f"{shards} shard(s): some run after a kill counted the spelling data again ({recounts})")
     missing = [k for k in files.values() if searchable(index_dir, k) != 1]
-    check(not missing, "every generated article is found exactly once", str(missing[:10]))
+    check(not missing, f"{shards} shard(s): every generated article is found exactly once", str(missing[:10]))
     stale = [k for k in gone if searchable(index_dir, k) != 0]
-    check(not stale, "no deleted or old version of an article is found", str(stale[:10]))
+    check(not stale, f"{shards} shard(s): no deleted or old version of an article is found", str(stale[:10]))
     rc, out, err = run([INDEX, "--stats", folder])
     n_files = len([f for f in os.listdir(folder) if f.endswith(".txt")])
-    check(f"articles      {n_files}\n" in out, "the index holds one article per file", f"{n_files} files\n{out}")
+    check(f"articles      {n_files}\n" in out, f"{shards} shard(s): the index holds one article per file", f"{n_files} files\n{out}")
+    check(f"databases     {shards}\n" in out, f"the index has {shards} database(s)", out)
 
 
 def test_second_writer(tmp):
@@ -204,7 +206,8 @@ def test_search_during_reindex(tmp):
 
 def main():
     with tempfile.TemporaryDirectory(prefix="fouille-crash-") as tmp:
-        test_kills(tmp)
+        test_kills(tmp, 1, KILLS)
+        test_kills(tmp, 2, (KILLS + 1) // 2)
         test_second_writer(tmp)
         test_search_during_reindex(tmp)
     return clitest.summary()
