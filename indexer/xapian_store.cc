@@ -1377,24 +1377,39 @@ int commit_all(xs_writer *w, bool write_spelling, char *err)
 	bool spelling = write_spelling || w->spell_committed.size() + w->spell_delta.size() > w->spell_held_max;
 	for (size_t i = spelling ? 1 : 0; i < w->shards.size(); i++)
 		ask_commit(*w->shards[i]);
+	// From here a failure may leave some shards committed and others not: the spelling
+	// changes held no longer match any commit. They are dropped with the mark's
+	// ownership, so that xs_writer_cancel() neither writes them nor removes
+	// SPELL_PENDING, and the next update counts the spelling data again.
+	auto give_up_spelling = [w] {
+		w->spell_delta.clear();
+		w->spell_committed.clear();
+		w->own_mark = false;
+	};
 	if (spelling) {
 		try {
-			// As commit_spelling(): should a commit fail, a cancel drops the
-			// committed documents' changes too, and SPELL_PENDING stays committed.
 			ensure_txn(s0);
 			merge_spelling(w->spell_delta, w->spell_committed);
 			flush_spelling(w, w->spell_delta);
 		} catch (...) {
 			quiesce_all(w, nullptr);
+			give_up_spelling();
 			throw;
 		}
 	}
-	if ((rc = quiesce_all(w, err)) != FOUILLE_OK)
+	if ((rc = quiesce_all(w, err)) != FOUILLE_OK) {
+		give_up_spelling();
 		return rc;
+	}
 	if (spelling) {
-		if (!s0.db.get_metadata(SPELL_PENDING).empty())
-			s0.db.set_metadata(SPELL_PENDING, std::string()); // removes the key
-		commit_txn(s0);
+		try {
+			if (!s0.db.get_metadata(SPELL_PENDING).empty())
+				s0.db.set_metadata(SPELL_PENDING, std::string()); // removes the key
+			commit_txn(s0);
+		} catch (...) {
+			give_up_spelling();
+			throw;
+		}
 		w->spell_delta.clear();
 		w->own_mark = false;
 	} else if (!w->own_mark && !(w->spell_committed.empty() && w->spell_delta.empty())) {
