@@ -20,6 +20,7 @@
 #   RESULTS  the Markdown results file (default: $WORK/results.md)
 #   QUERIES  query file (default: bench/queries.txt)
 #   PEERS    0 to run fouille alone (for scale folders), default 1
+#   SHARDS   passed to fouille-index as --shards SHARDS (default: its own default)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -31,6 +32,8 @@ RUNS=${RUNS:-10}
 ROUNDS=${ROUNDS:-20}
 QUERIES=${QUERIES:-$here/queries.txt}
 PEERS=${PEERS:-1}
+shards=()
+[ -n "${SHARDS:-}" ] && shards=(--shards "$SHARDS")
 BUILD=$(cd "$BUILD" && pwd)
 
 say() { printf '%s\n' "$*" >&2; }
@@ -91,7 +94,7 @@ measure() {
 }
 : >"$WORK/index.tsv"
 
-measure fouille-index "$WORK/fouille" "$BUILD/fouille-index" --quiet --index "$WORK/fouille" "$folder"
+measure fouille-index "$WORK/fouille" "$BUILD/fouille-index" --quiet "${shards[@]}" --index "$WORK/fouille" "$folder"
 measure fouille-index-rerun "$WORK/fouille" "$BUILD/fouille-index" --quiet --index "$WORK/fouille" "$folder"
 
 if [ "$PEERS" = 1 ]; then

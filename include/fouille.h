@@ -126,10 +126,9 @@ typedef struct fouille_open_options {
 	 * With FOUILLE_OPEN_CREATE, when there is no index yet: the number of databases
 	 * (shards) it is written in, each by a thread of its own during an update, and
 	 * searched as one (0 or 1, the default: one database, written by the calling thread;
-	 * at most 64). More shards index faster on more cores; a search reads each, and
-	 * Xapian 1.4 collapses near-duplicates over several databases much more slowly
-	 * than over one (seconds for a common word over a million articles). An existing
-	 * index keeps the number it was created with.
+	 * at most 64; fouille-index asks for one per core). More shards index faster on more
+	 * cores; a search reads each. An existing index keeps the number it was created
+	 * with.
 	 */
 	unsigned shards;
 } fouille_open_options;

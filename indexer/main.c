@@ -36,8 +36,8 @@ static const char USAGE[] =
 	"                   the index (default: one per core; 1: one thread for\n"
 	"                   everything); the index is the same whatever N\n"
 	"  --shards N       a new index is written in N databases, each by a thread of\n"
-	"                   its own, and searched as one (default: 1); faster to build,\n"
-	"                   slower to search at scale; an existing index keeps its number\n"
+	"                   its own, and searched as one (default: one per core, at\n"
+	"                   most 8; 1: one database); an existing index keeps its number\n"
 	"  --stats          print what the index holds instead of updating it (the index\n"
 	"                   of FOLDER, of --index DIR, or the nearest .fouille)\n"	"  --check          check that the index and its catalog agree instead of updating\n"
 	"                   it; exit 1 when a problem is found\n"
@@ -437,11 +437,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "fouille-index: out of memory\n");
 		goto out;
 	}
-	/* A new index: one database unless told. Shards index faster (each written by its
-	   own thread: the million synthetic articles in 25 min instead of 43), but Xapian
-	   1.4 collapses near-duplicates over several databases far more slowly than over
-	   one (bench/README.md: 1.7 s instead of 0.05 s for a common query at that size),
-	   and every search collapses them. An existing index keeps its own. */
+	/* A new index: one shard per core unless told, each written by a thread of its own,
+	   as Xapian's work on documents is most of an update's (bench/README.md: the
+	   million synthetic articles in 24.5 min instead of 34 on 2 cores, searched with a
+	   median of 17.5 ms). More than 8 would make each search open and read more
+	   databases than it gains. An existing index keeps its own. */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cores < 1)
 		cores = 1;
@@ -455,7 +455,7 @@ int main(int argc, char **argv)
 #endif
 	fouille_open_options oo;
 	fouille_open_options_init(&oo);
-	oo.shards = nwriters ? nwriters : 1;
+	oo.shards = nwriters ? nwriters : cores > 8 ? 8 : (unsigned)cores;
 	if (fouille_index_open_with(&idx, index_dir, FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE | wait,
 				    &oo) != FOUILLE_OK) {
 		fprintf(stderr, "fouille-index: %s\n", fouille_last_open_error());

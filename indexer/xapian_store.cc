@@ -588,10 +588,10 @@ bool path_exists(const std::string &p)
 	return stat(p.c_str(), &st) == 0;
 }
 
-// Open one shard on its own. Throws what Xapian throws.
 Xapian::Database open_local(const std::string &path, std::vector<Xapian::Database> &parts);
 
-// Open shard `s`; a local index written in several databases also fills `parts`.
+// Open one shard on its own; a local index written in several databases also fills
+// `parts`. Throws what Xapian throws.
 Xapian::Database open_shard(const xs_shard &s, unsigned timeout_ms, std::vector<Xapian::Database> &parts)
 {
 	parts.clear();

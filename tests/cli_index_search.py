@@ -507,6 +507,16 @@ def test_shards(tmp):
     rc, out, err = run([INDEX, "--stats", "--index", one])
     check(rc == 0 and "  databases     1\n" in out, "--stats: one database", out + err)
 
+    # without --shards: one per core, at most 8
+    default = os.path.join(tmp, "shards-default")
+    rc, out, err = run([INDEX, "--index", default, folder])
+    want = min(os.cpu_count() or 1, 8)
+    rc2, out2, err2 = run([INDEX, "--stats", "--index", default])
+    check(rc == 0 and rc2 == 0 and f"  databases     {want}\n" in out2,
+          f"by default one database per core ({want})", out + err + out2 + err2)
+    a, b = hits(many, ["grève"]), hits(default, ["grève"])  # many has the new article too
+    check(a is not None and a == b, "the default shards give the hits of 3 shards", f"{a}\n{b}")
+
     for bad in ("0", "65", "deux"):
         rc, out, err = run([INDEX, "--shards", bad, "--index", os.path.join(tmp, "bad"), folder])
         check(rc == 2 and "--shards needs a number" in err, f"--shards {bad} is refused", err)
