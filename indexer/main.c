@@ -440,8 +440,8 @@ int main(int argc, char **argv)
 	/* A new index: one shard per core unless told, each written by a thread of its own,
 	   as Xapian's work on documents is most of an update's (bench/README.md: the
 	   million synthetic articles in 24.5 min instead of 34 on 2 cores, searched with a
-	   median of 17.5 ms). More than 8 would make each search open and read more
-	   databases than it gains. An existing index keeps its own. */
+	   median of 17.5 ms). At most 8: every search opens and reads each database, and
+	   more were not measured. An existing index keeps its own. */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	if (cores < 1)
 		cores = 1;
