@@ -2324,10 +2324,10 @@ void search_oldest_first(xs_reader *r, const Xapian::Query &q, size_t offset, si
 
 // Whether `query` has fewer than XS_COUNT_EXACT_BELOW matches (collapsed when
 // `collapse`), and then how many in `n`; otherwise `n` is XS_COUNT_EXACT_BELOW, a lower
-// bound. Unweighted: the same matches (weights only
-// order them), and the ranking's optional parts (AND_MAYBE: title, lead, exact forms,
-// proximity bonus), which weigh nothing then, are not looked at. `enquire` is the
-// search's own (its match spies are cleared).
+// bound. Unweighted: the same matches (weights only order them), and the ranking's
+// optional parts (AND_MAYBE: title, lead, exact forms, proximity bonus), which weigh
+// nothing then, are not looked at. `enquire` is the search's own (its match spies are
+// cleared).
 //
 // Xapian 1.4 stops an unweighted search early on one database only: over several it
 // reads every match, and the collapse key of each (`document texte` on 100,000 articles
@@ -2662,8 +2662,8 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 			// page of 10 (`migrers macros` on the Debian folder lost `Migrer les
 			// macros`, score 19.7, and kept hits of 18.5).
 			bool exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
-			Xapian::doccount n = 0;
 			if (!exact && mset.get_matches_lower_bound() < XS_COUNT_EXACT_BELOW) {
+				Xapian::doccount n;
 				if (count_small(r, enquire, query, opts->collapse, n)) {
 					*estimated = n;
 					exact = true;

@@ -94,18 +94,16 @@ def main():
                       f"{pair} in {shards} database(s): an estimate of {total}, under the 100 counted")
                 if is_exact:
                     exact += 1
-                    check(total < 100 or hits < 3, f"{pair}: exact count {total} of a page of 3")
                     plain = counts(index, pair, extra=("--no-collapse",))
                     check(plain is not None and plain[0] >= total,
                           f"{pair}: {total} collapsed, {plain} without collapsing")
                 else:
                     estimated += 1
-            if len(per_index) == 2 and per_index[1][1] and per_index[2][1]:
+            # under 100 the count is exact whatever the databases, and the same; above,
+            # whether Xapian's bounds meet depends on how the index is split
+            if len(per_index) == 2 and any(e and t < 100 for t, e in per_index.values()):
                 check(per_index[1] == per_index[2],
                       f"{pair}: the exact count is the same with 1 and 2 databases", str(per_index))
-            if len(per_index) == 2:
-                check(per_index[1][1] == per_index[2][1],
-                      f"{pair}: exact with 1 database as with 2", str(per_index))
         # the folder must put queries on both sides of 100, or the test tests nothing
         check(exact >= 10 and estimated >= 10,
               f"queries counted exactly ({exact}) and estimated ({estimated}), both")
