@@ -254,7 +254,10 @@ typedef struct fouille_update_options {
 	 * Commit after this many articles (0: automatically, when what the index holds in
 	 * memory since the last commit reaches about 16 MB, or a fiftieth of what the
 	 * update committed before, up to 64 MB). Each commit makes what was
-	 * indexed so far searchable and safe from a crash, at some cost in speed.
+	 * indexed so far searchable and safe from a crash, at some cost in speed. While
+	 * an index is built from nothing, its commits are kept from a killed process, not
+	 * synced to disk: its files are synced once at the end of the update, and an
+	 * update after the machine itself stopped mid-build builds the index again.
 	 */
 	size_t commit_every;
 	/*

@@ -40,6 +40,9 @@ struct fouille_index {
 	int stub;          /* `dir` is a stub file: its shards are searched as one index */
 	unsigned timeout_ms; /* remote shards: connect and answer timeout (0: default) */
 	unsigned shards;     /* creating the index: its number of writer shards (0, 1: one) */
+	int no_sync;         /* the writer does not sync its commits: a first index (unsynced.h) */
+	int marked;          /* the "unsynced" marker is in `dir` */
+	int lost_rebuilt;    /* an index lost with its machine was removed: said by the update */
 	char err[XS_ERRLEN];
 };
 

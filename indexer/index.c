@@ -17,6 +17,7 @@
 #include "docrecord.h"
 #include "extras.h"
 #include "stub.h"
+#include "unsynced.h"
 
 /* fouille_index_open() has no handle to carry its message when it fails. */
 static _Thread_local char last_open_error[XS_ERRLEN];
@@ -219,6 +220,54 @@ static int forget_words(xs_writer *w, const void *data, size_t len, void *ud)
 	return extras_forget(w, data, len, idx->forget_an);
 }
 
+/* Whether `xapian_dir` holds a database (of one, or of shards named by their stub). */
+static int has_database(const char *xapian_dir)
+{
+	const char *names[] = {"XAPIANDB", "iamglass", "iamchert"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		char *p = walk_path_join(xapian_dir, names[i]);
+		struct stat st;
+		int found = p && stat(p, &st) == 0;
+		free(p);
+		if (found)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Whether the writer syncs its commits (unsynced.h), decided under the writer lock: an
+ * index lost with its machine is removed first; a first index, or one whose first
+ * build an earlier run of this boot left unfinished, is written without syncs.
+ */
+static int choose_sync(fouille_index *idx, int create)
+{
+	enum unsynced_state st = unsynced_state(idx->dir);
+	if (st == UNSYNCED_STALE) {
+		if (!create)
+			return handle_fail(idx, FOUILLE_EIO,
+					   "the index at %s was being built when the machine stopped and may "
+					   "have lost part of it: run fouille-index on its folder to build it again",
+					   idx->dir);
+		if (unsynced_drop(idx->dir, idx->xapian_dir, idx->catalog_path) != 0)
+			return handle_fail(idx, FOUILLE_EIO,
+					   "cannot remove the index at %s, lost when the machine stopped "
+					   "during its first build: %s",
+					   idx->dir, strerror(errno));
+		idx->lost_rebuilt = 1;
+		st = UNSYNCED_NONE;
+	}
+	idx->marked = st == UNSYNCED_SAME_BOOT;
+	if (!idx->marked && create && !has_database(idx->xapian_dir) && unsynced_available()) {
+		if (unsynced_begin(idx->dir) != 0)
+			return handle_fail(idx, FOUILLE_EIO, "cannot write in the index directory %s: %s",
+					   idx->dir, strerror(errno));
+		idx->marked = 1;
+	}
+	idx->no_sync = idx->marked;
+	return FOUILLE_OK;
+}
+
 static int open_writer(fouille_index *idx)
 {
 	int create = (idx->flags & FOUILLE_OPEN_CREATE) != 0;
@@ -232,9 +281,12 @@ static int open_writer(fouille_index *idx)
 	if (!create && !is_dir(idx->xapian_dir))
 		return handle_fail(idx, FOUILLE_ENOTFOUND, "no index at %s", idx->dir);
 	int rc = take_writer_lock(idx);
+	if (rc == FOUILLE_OK)
+		rc = choose_sync(idx, create);
 	if (rc != FOUILLE_OK)
 		return rc;
-	rc = xs_writer_open_with(&idx->writer, idx->xapian_dir, create, idx->shards, idx->err);
+	rc = xs_writer_open_with(&idx->writer, idx->xapian_dir, create, idx->shards, idx->no_sync,
+				 idx->err);
 	if (rc == FOUILLE_ELOCKED)
 		return handle_fail(idx, rc, "the index at %s is being updated by another process",
 				   idx->dir);

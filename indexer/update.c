@@ -26,6 +26,7 @@
 #include "extras.h"
 #include "handle.h"
 #include "readers.h"
+#include "unsynced.h"
 #include "walk.h"
 
 #define DEFAULT_MAX_FILE_SIZE (50ull * 1000 * 1000)
@@ -1565,7 +1566,31 @@ int fouille_index_update(fouille_index *idx, const char *folder, const fouille_u
 	u.prog.files_total = files.n;
 	u.prog.bytes_total = files.bytes;
 
-	if (catalog_begin(idx->cat) != 0) {
+	if (idx->lost_rebuilt) {
+		u.prog.reason = "the index was being built when the machine stopped, and part of it may "
+				"have been lost: building it again";
+		idx->lost_rebuilt = 0;
+		int cancel = opts->progress && opts->progress(&u.prog, opts->progress_userdata);
+		u.prog.reason = NULL;
+		if (cancel) {
+			walk_list_free(&files);
+			extras_free(u.extras);
+			free(root);
+			return handle_fail(idx, FOUILLE_ECANCELLED, "cancelled");
+		}
+	}
+	/* a writer that does not sync (a first index) commits under the marker, even when an
+	   earlier update of this handle synced and removed it */
+	if (idx->no_sync && !idx->marked) {
+		if (unsynced_begin(idx->dir) != 0)
+			rc = handle_fail(idx, FOUILLE_EIO, "cannot write in the index directory %s: %s",
+					 idx->dir, strerror(errno));
+		else
+			idx->marked = 1;
+	}
+	if (rc != FOUILLE_OK) {
+		/* said above */
+	} else if (catalog_begin(idx->cat) != 0) {
 		rc = handle_fail(idx, FOUILLE_EIO, "%s", catalog_errmsg(idx->cat));
 	} else {
 		rc = run_update(&u, &files);
@@ -1585,6 +1610,16 @@ int fouille_index_update(fouille_index *idx, const char *folder, const fouille_u
 			}
 		} else {
 			catalog_commit(idx->cat);
+			/* a first index: every file synced once, now that it is whole */
+			if (idx->marked) {
+				if (unsynced_end(idx->dir, idx->xapian_dir, idx->catalog_path) != 0)
+					rc = handle_fail(idx, FOUILLE_EIO,
+							 "cannot sync the index at %s to disk: %s; should the "
+							 "machine stop now, the next run builds it again",
+							 idx->dir, strerror(errno));
+				else
+					idx->marked = 0;
+			}
 		}
 	}
 	walk_list_free(&files);

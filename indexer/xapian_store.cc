@@ -1158,14 +1158,14 @@ Xapian::Database open_local(const std::string &path, std::vector<Xapian::Databas
 // Create `n` shards in `dir` (which exists, empty or holding shards of an earlier
 // attempt), then the stub naming them: written last and renamed into place, so that a
 // directory with a stub always holds every shard it names.
-std::vector<std::string> create_shards(const std::string &dir, unsigned n)
+std::vector<std::string> create_shards(const std::string &dir, unsigned n, int flags)
 {
 	std::vector<std::string> paths;
 	std::string text;
 	for (unsigned i = 0; i < n; i++) {
 		std::string name = "s" + std::to_string(i);
 		paths.push_back(dir + "/" + name);
-		Xapian::WritableDatabase(paths.back(), Xapian::DB_CREATE_OR_OPEN).close();
+		Xapian::WritableDatabase(paths.back(), Xapian::DB_CREATE_OR_OPEN | flags).close();
 		text += "glass " + name + "\n";
 	}
 	const std::string tmp = dir + "/" + STUB_NAME + ".tmp", stub = dir + "/" + STUB_NAME;
@@ -1214,7 +1214,8 @@ void open_shards(xs_writer *w, const std::vector<std::string> &paths, int flags)
 
 extern "C" {
 
-int xs_writer_open_with(xs_writer **out, const char *dir, int create, unsigned shards, char *err)
+int xs_writer_open_with(xs_writer **out, const char *dir, int create, unsigned shards, int no_sync,
+			char *err)
 {
 	*out = nullptr;
 	try {
@@ -1224,16 +1225,17 @@ int xs_writer_open_with(xs_writer **out, const char *dir, int create, unsigned s
 			const std::string d = dir, stub = d + "/" + STUB_NAME;
 			struct stat st;
 			bool exists = stat(dir, &st) == 0;
+			const int sync = no_sync ? Xapian::DB_NO_SYNC : 0;
 			if (path_exists(stub)) {
-				open_shards(w, read_stub(d, stub), Xapian::DB_OPEN);
+				open_shards(w, read_stub(d, stub), Xapian::DB_OPEN | sync);
 			} else if (create && shards > 1 && !path_exists(d + "/iamglass") &&
 				   !path_exists(d + "/iamchert")) {
 				if (!exists && mkdir(dir, 0777) != 0 && errno != EEXIST)
 					throw Xapian::DatabaseCreateError(std::string("cannot create ") + dir + ": " +
 									  std::strerror(errno));
-				open_shards(w, create_shards(d, shards), Xapian::DB_OPEN);
+				open_shards(w, create_shards(d, shards, sync), Xapian::DB_OPEN | sync);
 			} else {
-				open_shards(w, {d}, create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
+				open_shards(w, {d}, (create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN) | sync);
 			}
 		} catch (...) {
 			stop_threads(w);
@@ -1249,7 +1251,7 @@ int xs_writer_open_with(xs_writer **out, const char *dir, int create, unsigned s
 
 int xs_writer_open(xs_writer **out, const char *dir, int create, char *err)
 {
-	return xs_writer_open_with(out, dir, create, 1, err);
+	return xs_writer_open_with(out, dir, create, 1, 0, err);
 }
 
 size_t xs_writer_shard_count(const xs_writer *w)

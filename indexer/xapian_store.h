@@ -61,7 +61,7 @@ typedef struct xs_writer xs_writer;
 
 /*
  * Open (or with `create`, create) the database in directory `dir` for writing.
- * FOUILLE_ELOCKED when another process holds it. xs_writer_open_with(..., 1, err).
+ * FOUILLE_ELOCKED when another process holds it. xs_writer_open_with(..., 1, 0, err).
  */
 int xs_writer_open(xs_writer **out, const char *dir, int create, char *err);
 /*
@@ -73,8 +73,11 @@ int xs_writer_open(xs_writer **out, const char *dir, int create, char *err);
  * shard its id term hashes to and return; a failure there is returned by a later call
  * (at the latest the commit, which commits every shard, each in its thread). The
  * metadata and the spelling data are shard 0's. A writer is used by one thread at a time.
+ * With `no_sync`, commits are not synced to disk (Xapian's DB_NO_SYNC): for a first
+ * index, whose files the caller syncs at the end (unsynced.h).
  */
-int xs_writer_open_with(xs_writer **out, const char *dir, int create, unsigned shards, char *err);
+int xs_writer_open_with(xs_writer **out, const char *dir, int create, unsigned shards, int no_sync,
+			char *err);
 /* The number of databases the writer writes (1 for an index of one). */
 size_t xs_writer_shard_count(const xs_writer *w);
 void xs_writer_close(xs_writer *w);
