@@ -94,6 +94,13 @@ typedef struct fouille_index fouille_index;
  * A read-only handle reads only the Xapian database; a writable one also opens the
  * catalog and holds the index's writer lock until closed.
  *
+ * An index created by the handle is written without syncing each commit to disk until
+ * an update completes it (fouille_index_update() then syncs its files once): a process
+ * killed meanwhile loses nothing committed, and the next writer goes on with the index.
+ * Should the machine itself stop before then, the next FOUILLE_OPEN_CREATE removes the
+ * index (its next update builds it again and says why); without FOUILLE_OPEN_CREATE
+ * the open fails with FOUILLE_EIO, asking for that.
+ *
  * A stub file (a Xapian stub database: a text file, see fouille_stub_write()) lists
  * shards, searched as one index: lines `auto PATH` (an index directory FOLDER/.fouille,
  * its xapian/ database, or a folder holding .fouille; relative to the stub's directory)

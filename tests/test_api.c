@@ -1578,6 +1578,78 @@ static void test_rename_half_committed(void)
 	fouille_index_close(idx);
 }
 
+/* Counts the phase events whose reason says the index was lost with its machine. */
+static int on_lost(const fouille_progress *p, void *ud)
+{
+	if (!p->path && p->reason && strstr(p->reason, "machine stopped"))
+		(*(int *)ud)++;
+	return 0;
+}
+
+/*
+ * A first index is written without syncing each commit (indexer/unsynced.h): the
+ * marker is there from the open that creates the index until an update completes it,
+ * and again for a later update of the same handle; a marker from another boot makes a
+ * writer without FOUILLE_OPEN_CREATE fail, and one with it start again from nothing,
+ * said by the update.
+ */
+static void test_unsynced_marker(void)
+{
+	if (access("/proc/sys/kernel/random/boot_id", R_OK) != 0) {
+		printf("note: no boot id here: every commit is synced, the marker is not tested\n");
+		return;
+	}
+	const char *folder = tmp_path("unsynced");
+	const char *dir = tmp_path("unsynced-index");
+	char marker[PATH_MAX];
+	snprintf(marker, sizeof marker, "%s/unsynced", dir);
+	make_three(folder);
+	fouille_index *idx;
+	int rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE);
+	CHECK(rc == FOUILLE_OK, "create %s: %s", dir, fouille_last_open_error());
+	if (rc != FOUILLE_OK)
+		return;
+	CHECK(access(marker, F_OK) == 0, "a new index is marked unsynced from its creation");
+	fouille_update_summary sum;
+	rc = fouille_index_update(idx, folder, NULL, &sum);
+	CHECK(rc == FOUILLE_OK && sum.added == 3, "first update: %d %s", rc, fouille_errmsg(idx));
+	CHECK(access(marker, F_OK) != 0, "the update that completes it removes the marker");
+	write_article(folder, "d.txt", "Le port de commerce s'agrandit", "Un quai de plus.",
+		      "Les grues arrivent au printemps, mot4unique.");
+	rc = fouille_index_update(idx, folder, NULL, &sum);
+	CHECK(rc == FOUILLE_OK && sum.added == 1 && sum.unchanged == 3, "second update: %d %s", rc,
+	      fouille_errmsg(idx));
+	CHECK(access(marker, F_OK) != 0, "a second update of the handle leaves no marker either");
+	fouille_index_close(idx);
+
+	/* the machine stopped during the first build: another boot's id */
+	write_file(marker, "00000000-0000-0000-0000-000000000000\n");
+	idx = NULL;
+	rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_WRITE);
+	CHECK(rc == FOUILLE_EIO && !idx && strstr(fouille_last_open_error(), "machine stopped") &&
+		      strstr(fouille_last_open_error(), "build it again"),
+	      "a writer without CREATE refuses an index lost with its machine: %d %s", rc,
+	      fouille_last_open_error());
+	CHECK(access(marker, F_OK) == 0, "and leaves it as it is");
+	rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE);
+	CHECK(rc == FOUILLE_OK, "a writer with CREATE opens it: %s", fouille_last_open_error());
+	if (rc != FOUILLE_OK)
+		return;
+	CHECK(fouille_index_article_count(idx) == 0, "... having removed it: %llu articles",
+	      (unsigned long long)fouille_index_article_count(idx));
+	int said = 0;
+	fouille_update_options opts;
+	fouille_update_options_init(&opts);
+	opts.progress = on_lost;
+	opts.progress_userdata = &said;
+	rc = fouille_index_update(idx, folder, &opts, &sum);
+	CHECK(rc == FOUILLE_OK && sum.added == 4, "the update builds it again: %d, %zu added", rc,
+	      sum.added);
+	CHECK(said == 1, "and says why, once (%d)", said);
+	CHECK(access(marker, F_OK) != 0, "the rebuilt index is not marked");
+	fouille_index_close(idx);
+}
+
 int main(void)
 {
 	snprintf(tmp_root, sizeof tmp_root, "/tmp/fouille-api-XXXXXX");
@@ -1596,6 +1668,7 @@ int main(void)
 	test_long_paths();
 	test_locate();
 	test_rename_half_committed();
+	test_unsynced_marker();
 
 	/* the corpus, indexed outside the source tree */
 	const char *corpus_index = tmp_path("corpus-index");
