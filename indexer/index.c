@@ -220,21 +220,6 @@ static int forget_words(xs_writer *w, const void *data, size_t len, void *ud)
 	return extras_forget(w, data, len, idx->forget_an);
 }
 
-/* Whether `xapian_dir` holds a database (of one, or of shards named by their stub). */
-static int has_database(const char *xapian_dir)
-{
-	const char *names[] = {"XAPIANDB", "iamglass", "iamchert"};
-	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-		char *p = walk_path_join(xapian_dir, names[i]);
-		struct stat st;
-		int found = p && stat(p, &st) == 0;
-		free(p);
-		if (found)
-			return 1;
-	}
-	return 0;
-}
-
 /*
  * Whether the writer syncs its commits (unsynced.h), decided under the writer lock: an
  * index lost with its machine is removed first; a first index, or one whose first
@@ -258,7 +243,9 @@ static int choose_sync(fouille_index *idx, int create)
 		st = UNSYNCED_NONE;
 	}
 	idx->marked = st == UNSYNCED_SAME_BOOT;
-	if (!idx->marked && create && !has_database(idx->xapian_dir) && unsynced_available()) {
+	/* (out of memory, stub_dir_has_database() says -1: synced, as an existing index) */
+	if (!idx->marked && create && stub_dir_has_database(idx->xapian_dir) == 0 &&
+	    unsynced_available()) {
 		if (unsynced_begin(idx->dir) != 0)
 			return handle_fail(idx, FOUILLE_EIO, "cannot write in the index directory %s: %s",
 					   idx->dir, strerror(errno));

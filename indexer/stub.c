@@ -59,6 +59,21 @@ int stub_is_file(const char *path)
 	return path && is_file(path) && !is_single_file_db(path);
 }
 
+int stub_dir_has_database(const char *dir)
+{
+	/* XAPIANDB: an index written in several databases (fouille-index --shards) */
+	static const char *const markers[] = {"iamglass", "iamchert", "iamhoney", "XAPIANDB"};
+	int found = 0;
+	for (size_t i = 0; i < sizeof markers / sizeof *markers && !found; i++) {
+		char *m = walk_path_join(dir, markers[i]);
+		if (!m)
+			return -1;
+		found = is_file(m);
+		free(m);
+	}
+	return found;
+}
+
 /* The database a local shard path stands for: DIR/xapian for a fouille index,
  * DIR/.fouille/xapian for an indexed folder, else the path itself. NULL when out of
  * memory. */
@@ -286,17 +301,10 @@ static int shard_line(const char *arg, char **line, char *err, size_t errlen)
 	free(abs);
 	if (!db)
 		return fail(err, errlen, FOUILLE_ENOMEM, "out of memory");
-	/* XAPIANDB: an index written in several databases (fouille-index --shards) */
-	static const char *const markers[] = {"iamglass", "iamchert", "iamhoney", "XAPIANDB"};
-	int found = 0;
-	for (size_t i = 0; i < sizeof markers / sizeof *markers && !found; i++) {
-		char *m = walk_path_join(db, markers[i]);
-		if (!m) {
-			free(db);
-			return fail(err, errlen, FOUILLE_ENOMEM, "out of memory");
-		}
-		found = is_file(m);
-		free(m);
+	int found = stub_dir_has_database(db);
+	if (found < 0) {
+		free(db);
+		return fail(err, errlen, FOUILLE_ENOMEM, "out of memory");
 	}
 	if (!found) {
 		free(db);

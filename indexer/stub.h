@@ -36,6 +36,10 @@ typedef struct stub {
 /* 1 when `path` is a regular file (a stub, not an index directory), else 0. */
 int stub_is_file(const char *path);
 
+/* 1 when directory `dir` holds a Xapian database (of one, or of shards named by its
+ * XAPIANDB stub), 0 when not, -1 when out of memory. */
+int stub_dir_has_database(const char *dir);
+
 /*
  * Read the stub file `file` into `out` (nested stubs are read in place of their line,
  * 8 levels deep at most). Returns FOUILLE_OK; FOUILLE_ENOTFOUND when the file cannot be

@@ -19,17 +19,25 @@
 #define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
 #define BOOT_ID_LEN 64
 
-/* This boot's id ("" when it cannot be read). */
-static void boot_id(char out[BOOT_ID_LEN])
+/* The first line of the file at `path`, without its newline, in `out`; 0, or -1 when
+   the file cannot be opened ("" in `out`). */
+static int first_line(const char *path, char out[BOOT_ID_LEN])
 {
 	out[0] = '\0';
-	FILE *f = fopen(BOOT_ID_PATH, "re");
+	FILE *f = fopen(path, "re");
 	if (!f)
-		return;
+		return -1;
 	if (!fgets(out, BOOT_ID_LEN, f))
 		out[0] = '\0';
 	fclose(f);
 	out[strcspn(out, "\n")] = '\0';
+	return 0;
+}
+
+/* This boot's id ("" when it cannot be read). */
+static void boot_id(char out[BOOT_ID_LEN])
+{
+	first_line(BOOT_ID_PATH, out);
 }
 
 int unsynced_available(void)
@@ -56,15 +64,11 @@ enum unsynced_state unsynced_state(const char *dir)
 	char *path = walk_path_join(dir, MARKER);
 	if (!path)
 		return UNSYNCED_NONE;
-	char written[BOOT_ID_LEN] = "";
-	FILE *f = fopen(path, "re");
+	char written[BOOT_ID_LEN];
+	int found = first_line(path, written) == 0;
 	free(path);
-	if (!f)
+	if (!found)
 		return UNSYNCED_NONE;
-	if (!fgets(written, sizeof written, f))
-		written[0] = '\0';
-	fclose(f);
-	written[strcspn(written, "\n")] = '\0';
 	char now[BOOT_ID_LEN];
 	boot_id(now);
 	return now[0] && strcmp(now, written) == 0 ? UNSYNCED_SAME_BOOT : UNSYNCED_STALE;

@@ -24,8 +24,8 @@ enum unsynced_state {
 	UNSYNCED_STALE      /* written unsynced before the machine last started: lost */
 };
 
-/* The marker's state in the index directory `dir` (UNSYNCED_NONE when the boot id
- * cannot be read: a marker then cannot be trusted either way, and is taken as stale). */
+/* The marker's state in the index directory `dir`. A marker found when this boot's id
+ * cannot be read is UNSYNCED_STALE: nothing says the machine did not stop since. */
 enum unsynced_state unsynced_state(const char *dir);
 
 /* Whether this machine gives a boot id (unsynced writing is possible). */

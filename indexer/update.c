@@ -1570,18 +1570,13 @@ int fouille_index_update(fouille_index *idx, const char *folder, const fouille_u
 		u.prog.reason = "the index was being built when the machine stopped, and part of it may "
 				"have been lost: building it again";
 		idx->lost_rebuilt = 0;
-		int cancel = opts->progress && opts->progress(&u.prog, opts->progress_userdata);
+		if (opts->progress && opts->progress(&u.prog, opts->progress_userdata))
+			rc = handle_fail(idx, FOUILLE_ECANCELLED, "cancelled");
 		u.prog.reason = NULL;
-		if (cancel) {
-			walk_list_free(&files);
-			extras_free(u.extras);
-			free(root);
-			return handle_fail(idx, FOUILLE_ECANCELLED, "cancelled");
-		}
 	}
 	/* a writer that does not sync (a first index) commits under the marker, even when an
 	   earlier update of this handle synced and removed it */
-	if (idx->no_sync && !idx->marked) {
+	if (rc == FOUILLE_OK && idx->no_sync && !idx->marked) {
 		if (unsynced_begin(idx->dir) != 0)
 			rc = handle_fail(idx, FOUILLE_EIO, "cannot write in the index directory %s: %s",
 					 idx->dir, strerror(errno));
@@ -1589,7 +1584,7 @@ int fouille_index_update(fouille_index *idx, const char *folder, const fouille_u
 			idx->marked = 1;
 	}
 	if (rc != FOUILLE_OK) {
-		/* said above */
+		/* cancelled, or no marker: said above */
 	} else if (catalog_begin(idx->cat) != 0) {
 		rc = handle_fail(idx, FOUILLE_EIO, "%s", catalog_errmsg(idx->cat));
 	} else {

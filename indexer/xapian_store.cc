@@ -306,10 +306,17 @@ std::string spell_key(char kind, std::initializer_list<unsigned> chars)
 	return SPELL_PREFIX + fragment(kind, chars);
 }
 
+// The fragment() of the list holding the word's frequency, for a word of 2 characters
+// or more: its first two.
+std::string head_fragment(const std::vector<unsigned> &c)
+{
+	return fragment('H', {c[0], c[1]});
+}
+
 // The key of the list holding the word's frequency ("" for a word under 2 characters).
 std::string head_key(const std::vector<unsigned> &c)
 {
-	return c.size() < 2 ? std::string() : spell_key('H', {c[0], c[1]});
+	return c.size() < 2 ? std::string() : SPELL_PREFIX + head_fragment(c);
 }
 
 // The other lists of a word, as fragment()s, each once, in no order.
@@ -483,14 +490,14 @@ void flush_spelling(xs_writer *w, const std::unordered_map<std::string, spell_co
 		spell_counts delta;
 		std::vector<unsigned> folded;
 	};
-	std::unordered_map<std::string, std::vector<change>> by_head; // by fragment('H', ...)
+	std::unordered_map<std::string, std::vector<change>> by_head; // by head_fragment()
 	for (const auto &d : delta) {
 		if (d.second.freq == 0 && d.second.caps == 0)
 			continue;
 		std::vector<unsigned> c = folded_chars(d.first);
 		if (c.size() < 2)
 			continue;
-		by_head[fragment('H', {c[0], c[1]})].push_back({d.first, d.second, std::move(c)});
+		by_head[head_fragment(c)].push_back({d.first, d.second, std::move(c)});
 	}
 	auto in_key_order = [](auto &m) {
 		std::vector<typename std::remove_reference_t<decltype(m)>::value_type *> v;
