@@ -21,6 +21,9 @@
 #   QUERIES  query file (default: bench/queries.txt)
 #   PEERS    0 to run fouille alone (for scale folders), default 1
 #   SHARDS   passed to fouille-index as --shards SHARDS (default: its own default)
+#   SEARCH_ONLY  1 to keep the indexes (and their table) an earlier run left in WORK and
+#            only run the queries again: another fouille build's search on the same
+#            index, without the time a scale folder takes to index
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -68,7 +71,12 @@ else
 		mv "$DATA/text.tmp" "$folder"
 	fi
 fi
-rm -rf "$WORK"
+SEARCH_ONLY=${SEARCH_ONLY:-0}
+if [ "$SEARCH_ONLY" = 1 ]; then
+	[ -s "$WORK/index.tsv" ] || { say "SEARCH_ONLY=1: no earlier run in $WORK"; exit 2; }
+else
+	rm -rf "$WORK"
+fi
 mkdir -p "$WORK"
 RESULTS=${RESULTS:-$WORK/results.md}
 nfiles=$(find "$folder" -type f -name '*.txt' | wc -l)
@@ -76,7 +84,7 @@ mb=$(find "$folder" -type f -name '*.txt' -printf '%s\n' | awk '{s+=$1} END {pri
 say "folder $folder: $nfiles .txt files, $mb MB"
 
 # Every tool reads the folder from the page cache: read it once first.
-find "$folder" -type f -name '*.txt' -print0 | xargs -0 cat >/dev/null
+[ "$SEARCH_ONLY" = 1 ] || find "$folder" -type f -name '*.txt' -print0 | xargs -0 cat >/dev/null
 
 # ---- indexing -----------------------------------------------------------------------
 # measure NAME INDEX_PATH CMD...: wall, user+sys, peak RSS from /usr/bin/time; size by du
@@ -92,6 +100,7 @@ measure() {
 	kb=$(du -sk "$index" | cut -f1)
 	echo "$name $wall $(awk "BEGIN {print $user + $sys}") $rss $kb" >>"$WORK/index.tsv"
 }
+if [ "$SEARCH_ONLY" != 1 ]; then
 : >"$WORK/index.tsv"
 
 measure fouille-index "$WORK/fouille" "$BUILD/fouille-index" --quiet "${shards[@]}" --index "$WORK/fouille" "$folder"
@@ -134,6 +143,7 @@ INSERT INTO docs(docs) VALUES('optimize');
 EOF
 measure sqlite-fts5 "$WORK/fts5.db" sqlite3 "$WORK/fts5.db" ".read $WORK/fts5-load.sql"
 fi
+fi # SEARCH_ONLY
 
 # ---- queries ------------------------------------------------------------------------
 mapfile -t qs < <(grep -v '^\s*\(#\|$\)' "$QUERIES")
@@ -156,6 +166,7 @@ EOF
 done
 tools=(fouille)
 [ "$PEERS" = 1 ] && tools+=(quest recoll sqlite)
+rm -f "$WORK"/hf-*.json # (SEARCH_ONLY: only this run's tools in the table)
 for tool in "${tools[@]}"; do
 	say "query: $tool"
 	unset -n cmds 2>/dev/null || true
