@@ -2820,4 +2820,24 @@ uint64_t xs_reader_termfreq(xs_reader *r, const char *term)
 	return n;
 }
 
+int xs_reader_position_after(xs_reader *r, uint32_t docid, const char *term, uint32_t after,
+			     uint32_t *pos)
+{
+	// Not through with_reopen(): a reopen would let this answer for another revision
+	// than the page's, and its caller can do without the answer.
+	if (has_remote(r))
+		return -1;
+	try {
+		Xapian::PositionIterator p = r->db.positionlist_begin(docid, term);
+		if (after < UINT32_MAX)
+			p.skip_to(after + 1);
+		if (p == r->db.positionlist_end(docid, term))
+			return 0;
+		*pos = *p;
+		return 1;
+	} catch (...) {
+		return -1;
+	}
+}
+
 } // extern "C"

@@ -356,6 +356,15 @@ int xs_reader_each_term(xs_reader *r, const char *prefix, xs_term_fn fn, void *u
 
 /* The number of documents containing `term` (0 when absent or on error). */
 uint64_t xs_reader_termfreq(xs_reader *r, const char *term);
+/*
+ * Whether `term` occurs in document `docid` (an id of a match) at a position above
+ * `after`: 1 with *pos the first such position, 0 when it does not, -1 when that is not
+ * known (a remote shard, where it would cost a round trip; an error). Reads the
+ * reader's current revision without reopening it: pin the reader around the search
+ * whose matches are asked about.
+ */
+int xs_reader_position_after(xs_reader *r, uint32_t docid, const char *term, uint32_t after,
+			     uint32_t *pos);
 /* Move to the latest commit once, then have every call read that revision until
  * xs_reader_unpin() (each call checks for a newer commit otherwise: a read of the
  * database's version file, several per search). A search and its suggestion and

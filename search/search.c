@@ -70,8 +70,49 @@ typedef struct collector {
 	size_t nphrases;
 	size_t budget;
 	size_t fragments;
+	xs_reader *reader;
+	unsigned char *absent; /* by query word: snippet_opts.absent of the hit at hand */
+	unsigned nwords;
 	int failed;
 } collector;
+
+static int skip_token(const analyzer_token *t, void *ud)
+{
+	(void)t;
+	(void)ud;
+	return 0;
+}
+
+/*
+ * Which query words the index says the text of match `m` lacks (snippet_opts.absent),
+ * so that its snippet does not scan a long text to its end looking for them: none of
+ * their terms occurs past the title's positions (the text's come after them, see
+ * build_doc()). A word stays "not absent" when that cannot be told: a prefix term, a
+ * remote shard. A few position-list lookups per hit, against a scan of a text.
+ */
+static const unsigned char *absent_words(collector *c, const xs_match *m, const docrecord *rec,
+					 size_t len)
+{
+	if (!c->absent || len <= SNIPPET_SCAN_FIRST) /* scanned whole at once anyway */
+		return NULL;
+	uint32_t title_end = 0;
+	analyzer_filter none; /* positions only: no word of the title is analysed */
+	analyzer_filter_init(&none);
+	if (analyzer_run_filtered(c->an, rec->title, strlen(rec->title), &title_end, &none,
+				  skip_token, NULL) != 0)
+		return NULL;
+	memset(c->absent, 1, c->nwords);
+	for (size_t i = 0; i < c->nterms; i++) {
+		const query_term *t = &c->terms[i];
+		if (!t->term || !c->absent[t->word])
+			continue;
+		uint32_t pos;
+		if (t->prefix ||
+		    xs_reader_position_after(c->reader, m->docid, t->term, title_end, &pos) != 0)
+			c->absent[t->word] = 0;
+	}
+	return c->absent;
+}
 
 static int collect(const xs_match *m, void *ud)
 {
@@ -98,10 +139,11 @@ static int collect(const xs_match *m, void *ud)
 					"document %u of the index is not in fouille's format", m->docid);
 		return 1;
 	}
+	size_t len = strlen(h->rec.text);
 	snippet_opts so = {.budget = c->budget, .fragments = c->fragments, .lead_len = h->rec.lead_len,
-			   .phrases = c->phrases, .nphrases = c->nphrases};
-	if (snippet_make_ex(&h->snip, c->an, h->rec.text, strlen(h->rec.text), c->terms, c->nterms,
-			    &so) != 0) {
+			   .phrases = c->phrases, .nphrases = c->nphrases,
+			   .absent = absent_words(c, m, &h->rec, len)};
+	if (snippet_make_ex(&h->snip, c->an, h->rec.text, len, c->terms, c->nterms, &so) != 0) {
 		docrecord_clear(&h->rec);
 		goto oom;
 	}
@@ -272,6 +314,12 @@ int fouille_search(fouille_results **out, fouille_index *idx, const char *text,
 		       .fragments = o.fragments};
 	c.terms = query_terms(q, &c.nterms);
 	c.phrases = query_phrases(q, &c.nphrases);
+	c.reader = r;
+	for (size_t i = 0; i < c.nterms; i++)
+		if (c.terms[i].word + 1 > c.nwords)
+			c.nwords = c.terms[i].word + 1;
+	/* without it, snippets only scan more */
+	c.absent = c.nwords ? malloc(c.nwords) : NULL;
 
 	int rc = FOUILLE_OK;
 	int any = (o.flags & FOUILLE_SEARCH_ANY) != 0;
@@ -318,6 +366,7 @@ int fouille_search(fouille_results **out, fouille_index *idx, const char *text,
 		free(snotice);
 	}
 	xs_reader_unpin(r);
+	free(c.absent);
 	query_free(q);
 	if (rc != FOUILLE_OK) {
 		fouille_results_free(res);

@@ -1069,16 +1069,21 @@ int snippet_make_ex(snippet *outp, analyzer *a, const char *text, size_t len,
 					analyzer_filter_add(&filter, w->alt);
 			}
 	}
-	/* The query words a passage can show: those with a term. */
-	size_t nneeded = 0;
+	/* The query words a passage can show: those with a term, unless the index says
+	   the text has none of them. */
+	const unsigned char *absent = opt ? opt->absent : NULL;
+	size_t nneeded = 0, nabsent = 0;
 	if (nwords) {
 		if (!(needed = calloc(nwords, 1)))
 			goto done;
-		for (size_t i = 0; i < nterms; i++)
-			if (terms[i].term && !needed[terms[i].word]) {
-				needed[terms[i].word] = 1;
-				nneeded++;
-			}
+		for (size_t i = 0; i < nterms; i++) {
+			unsigned wd = terms[i].word;
+			if (!terms[i].term || needed[wd])
+				continue;
+			needed[wd] = absent && absent[wd] ? 2 : 1;
+			nneeded += needed[wd] == 1;
+			nabsent += needed[wd] == 2;
+		}
 	}
 	/*
 	 * A long text is scanned in growing prefixes, text[0, region): the passages are
@@ -1090,6 +1095,11 @@ int snippet_make_ex(snippet *outp, analyzer *a, const char *text, size_t len,
 	 * bytes is scanned whole at once, as before.
 	 */
 	size_t region = nneeded ? scan_cut(text, len, 0, SNIPPET_SCAN_FIRST) : len;
+	/* Nothing to wait for: what the passage of a title-only match needs, its lead
+	   (and one more word for choose_end() to see where the lead ends). */
+	int lead_only = !nneeded && nabsent && lead_len;
+	if (lead_only)
+		region = scan_cut(text, len, lead_len, lead_len);
 	size_t scanned = 0;
 	uint32_t pos = 0;
 	for (;;) {
@@ -1151,11 +1161,11 @@ int snippet_make_ex(snippet *outp, analyzer *a, const char *text, size_t len,
 				if (mc.v[k].word < nwords)
 					covered[mc.v[k].word] = 1;
 		}
-		if (region == len)
+		if (region == len || lead_only)
 			break;
 		size_t shown = 0;
 		for (unsigned wd = 0; covered && wd < nwords; wd++)
-			shown += needed[wd] && covered[wd];
+			shown += needed[wd] == 1 && covered[wd];
 		if (np == nfrag && !short_passage && shown == nneeded)
 			break;
 		region = scan_cut(text, len, region, region <= SIZE_MAX / 4 ? region * 4 : len);

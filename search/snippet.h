@@ -34,6 +34,10 @@ typedef struct snippet_opts {
 	size_t lead_len;  /* bytes of the text that are its lead; 0 when unknown */
 	const query_phrase *phrases; /* the query's phrases (query_phrases()), or NULL */
 	size_t nphrases;
+	/* By query word (query_term.word), or NULL: 1 when the index says none of the
+	   word's terms occurs in the text, so that no scan goes on looking for it. A word
+	   with a prefix term (guer*) must not be marked. */
+	const unsigned char *absent;
 } snippet_opts;
 
 /*
@@ -61,8 +65,10 @@ typedef struct snippet_opts {
  * A text longer than SNIPPET_SCAN_FIRST bytes is scanned in growing prefixes (that
  * many bytes, then 4 times more each time, each ending before a whitespace): the
  * passages chosen in a prefix are kept when they show every query word that has a term
- * and none ends at the prefix's end, so the cost is that of the prefix when the words
- * occur early; else the choice is that of the whole text. The "…" after the last
+ * (and is not `opts->absent`) and none ends at the prefix's end, so the cost is that of
+ * the prefix when the words occur early; else the choice is that of the whole text.
+ * When every such word is absent, only the lead is scanned (the start of the text when
+ * the lead is not known). The "…" after the last
  * passage still says whether the whole text goes on. Linear in the length of the text
  * scanned, per passage.
  * Returns 0, or -1 when out of memory (and `out` is left empty).

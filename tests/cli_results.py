@@ -380,6 +380,38 @@ def test_corpus(tmp):
               "facet entries are {name, count}", str(c))
 
 
+def test_long_snippets(tmp):
+    """Long articles over two shards, the query's second word either late in the text
+    or only in the title. A snippet stops scanning early only for a word the index says
+    the text lacks (its positions after the title's), so each one shows what a scan of
+    the whole text shows: both words where the text has both, else the first passage
+    with the one it has."""
+    folder = os.path.join(tmp, "long")
+    filler = "Une phrase de remplissage parle du temps qu’il fait ici. " * 1200  # ~70 KB
+    late = {}
+    for i in range(8):
+        in_text = i % 2 == 0
+        title = f"Chronique {i} depuis Odessa" if i % 4 < 2 else f"Chronique {i}"
+        body = (f"Le maire de Kharkiv parle du froid. {filler}"
+                + ("Le port d’Odessa répond à Kharkiv. " if in_text else "")
+                + filler)
+        if in_text or "Odessa" in title:
+            write(os.path.join(folder, f"c{i}.txt"),
+                  article(title, "Un chapeau sans les mots cherchés.", "Jeanne Martin", "2024-01-0%d" % (i + 1), body))
+            late[f"c{i}.txt"] = in_text
+    rc, out, err = run([INDEX, "--shards", "2", folder])
+    check(rc == 0 and sane(err), "fouille-index --shards 2 of long articles exits 0", out + err)
+    _, doc, _ = search_json(folder, "kharkiv", "odessa", extra=("--limit", "20", "--no-collapse"))
+    found = {os.path.basename(h["path"]): h for h in doc["hits"]}
+    check(set(found) == set(late), "every long article matches", f"{sorted(found)} vs {sorted(late)}")
+    for name, in_text in sorted(late.items()):
+        h = found.get(name)
+        if not h:
+            continue
+        want = ["Odessa", "Kharkiv"] if in_text else ["Kharkiv"]
+        check(lit(h) == want, f"{name}: lights up {want}", f"{lit(h)} in {h['snippet'][:200]!r}")
+
+
 def test_totals(tmp):
     """The count says whether it is exact: 'About N' when Xapian could only bound it,
     on the terminal and in JSON; exact with --facets or on the last page."""
@@ -423,6 +455,7 @@ def main():
         test_corpus(tmp)
         test_prefix_agreement(tmp)
         test_totals(tmp)
+        test_long_snippets(tmp)
     return clitest.summary()
 
 

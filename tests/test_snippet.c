@@ -809,6 +809,65 @@ static void test_long_text_late(void)
 	free(c.s);
 }
 
+/* A long text (1 MB) of which only the first `readable` bytes may be read: reading
+   further crashes the test. */
+static char *guarded_text(const buf *b, size_t total, size_t readable)
+{
+	char *t = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(t != MAP_FAILED, "mmap");
+	if (t == MAP_FAILED)
+		return NULL;
+	memcpy(t, b->s, total - 1);
+	t[total - 1] = '\0';
+	CHECK(mprotect(t + readable, total - readable, PROT_NONE) == 0, "mprotect");
+	return t;
+}
+
+/* Query words the index says the text lacks (snippet_opts.absent, from the positions
+   of the match): no scan goes on to the end of a long text looking for them. */
+static void test_long_text_absent(void)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t total = 1024 * 1024;
+	size_t readable = (2 * SNIPPET_SCAN_FIRST + page - 1) / page * page;
+	const char *lead = "Le maire de Kharkiv parle. ";
+	buf b = {0};
+	buf_add(&b, lead);
+	buf_fill(&b, total - 1);
+	char *t = guarded_text(&b, total, readable);
+	if (!t)
+		return;
+	query *qq = NULL;
+	CHECK(query_parse(&qq, an, "Kharkiv Odessa", 14) == 0, "parse");
+	size_t nt = 0;
+	const query_term *qt = query_terms(qq, &nt);
+	unsigned char absent[2] = {0, 1}; /* Odessa is only in the title */
+	snippet_opts o = {.budget = 160, .fragments = 1, .lead_len = strlen(lead) - 1,
+			  .absent = absent};
+	snippet s;
+	CHECK(snippet_make_ex(&s, an, t, total - 1, qt, nt, &o) == 0, "snippet");
+	CHECK(starts_with(s.text, "Le maire de Kharkiv parle."), "got \"%s\"", s.text);
+	CHECK_STR(spans_of(&s), "Kharkiv");
+	snippet_clear(&s);
+	query_free(qq);
+	munmap(t, total);
+
+	/* Every word absent (a title-only match): the lead, read up to its end only. */
+	t = guarded_text(&b, total, page);
+	if (!t)
+		return;
+	CHECK(query_parse(&qq, an, "Odessa", 6) == 0, "parse");
+	qt = query_terms(qq, &nt);
+	absent[0] = 1;
+	CHECK(snippet_make_ex(&s, an, t, total - 1, qt, nt, &o) == 0, "snippet");
+	CHECK_STR(s.text, "Le maire de Kharkiv parle. " ELLIPSIS);
+	CHECK(s.nspans == 0, "no spans");
+	snippet_clear(&s);
+	query_free(qq);
+	munmap(t, total);
+	free(b.s);
+}
+
 /* A phrase whose words straddle the end of the first prefix is still one span. */
 static void test_long_text_phrase(void)
 {
@@ -852,6 +911,7 @@ int main(void)
 	test_long_text();
 	test_long_text_prefix();
 	test_long_text_late();
+	test_long_text_absent();
 	test_long_text_phrase();
 	analyzer_free(an);
 	return check_summary();
