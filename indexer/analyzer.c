@@ -748,36 +748,58 @@ void analyzer_filter_init(analyzer_filter *f)
 
 void analyzer_filter_add(analyzer_filter *f, const char *term)
 {
-	unsigned char c = (unsigned char)term[0];
+	unsigned char c = (unsigned char)term[0], d = c ? (unsigned char)term[1] : 0;
 	/* a term starting with another byte comes from a word starting with a non-ASCII
 	   character, which the filter always admits */
-	if (c && c < 0x80)
-		f->first[c] = 1;
-	else if (!c) /* an empty prefix: every word */
+	if (!c) { /* an empty prefix: every word */
 		memset(f->first, 1, sizeof f->first);
+	} else if (c < 0x80 && d >= 'a' && d <= 'z' && f->first[c] != 1) {
+		f->first[c] = 2;
+		f->second[c][d >> 3] |= (unsigned char)(1u << (d & 7));
+	} else if (c < 0x80) { /* one character, or a second that is not a letter */
+		f->first[c] = 1;
+	}
 }
 
-static int filter_admits_char(const analyzer_filter *f, unsigned char c)
+static unsigned char ascii_lower(unsigned char c)
 {
-	return c >= 0x80 || f->first[c >= 'A' && c <= 'Z' ? c + 32 : c];
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* Whether a word whose raw bytes start at w (n of them, n > 0) may be wanted. */
+static int filter_admits_start(const analyzer_filter *f, const unsigned char *w, size_t n)
+{
+	if (w[0] >= 0x80)
+		return 1;
+	unsigned char c = ascii_lower(w[0]), k = f->first[c];
+	if (k != 2)
+		return k;
+	unsigned char d = n > 1 ? ascii_lower(w[1]) : 0;
+	if (d < 'a' || d > 'z') /* a mark, an apostrophe, a digit, non-ASCII: not judged */
+		return 1;
+	return f->second[c][d >> 3] >> (d & 7) & 1;
 }
 
 /*
  * Whether the scanned word raw[0..len) may analyze to a term (or alt) of the filter.
- * Snowball's French stemmer never changes a word's first character: its suffix rules
- * act inside regions that start at the third character at the earliest, and the rules
- * that ignore the regions (plural s, undoubling, é/è -> e, y/u/i case marks) act
- * further in or vanish once folded. Folding keeps an ASCII letter (lowercased) and NFC
- * only composes marks onto it, numbers are kept as written: so a word whose first
- * character is ASCII yields terms starting with that character, lowercased. After an
- * apostrophe the word may be elided (l'armée -> armée): either start admits it.
+ * Snowball's French stemmer never changes a word's first two characters: its suffix
+ * rules act inside regions that start at the third character at the earliest, and the
+ * rules that ignore the regions (plural s, undoubling, é/è -> e, y/u/i case marks) act
+ * on the last characters (leaving one at the least) or vanish once folded. Folding
+ * keeps an ASCII letter (lowercased) and NFC only composes marks onto it, numbers are
+ * kept as written: so a word whose first character is ASCII yields terms starting with
+ * that character, lowercased, and one whose first two are ASCII letters terms of two
+ * characters or more starting with those two (tests/test_analyzer_filter.c checks both
+ * over corpus/). After an apostrophe the word may be elided (l'armée -> armée): either
+ * start admits it.
  */
 static int filter_admits(const analyzer_filter *f, const char *raw, size_t len, int has_apos)
 {
-	if (len == 0 || filter_admits_char(f, (unsigned char)raw[0]))
+	const unsigned char *w = (const unsigned char *)raw;
+	if (len == 0 || filter_admits_start(f, w, len))
 		return 1;
-	const char *apos = has_apos ? memchr(raw, '\'', len) : NULL;
-	return apos && apos + 1 < raw + len && filter_admits_char(f, (unsigned char)apos[1]);
+	const unsigned char *apos = has_apos ? memchr(w, '\'', len) : NULL;
+	return apos && apos + 1 < w + len && filter_admits_start(f, apos + 1, (size_t)(w + len - apos - 1));
 }
 
 /* Both entry points: cut words, track offsets and positions, hand each word over. */

@@ -61,25 +61,29 @@ int analyzer_run(analyzer *a, const char *text, size_t len, uint32_t *pos,
 		 analyzer_emit_fn emit, void *userdata);
 
 /*
- * The first bytes of the terms a caller looks for (snippets: the query's terms), so
+ * The first two bytes of the terms a caller looks for (snippets: the query's terms), so
  * that analyzer_run_filtered() can skip, before normalizing and stemming them, the
  * words that cannot analyze to any of them.
  */
 typedef struct analyzer_filter {
-	unsigned char first[128]; /* 1 for each ASCII byte a wanted term starts with */
+	/* for each ASCII byte c: 0 when no wanted term starts with it, 1 when any word
+	   starting with it is wanted, 2 when only those going on with a byte of second[c] */
+	unsigned char first[128];
+	unsigned char second[128][16]; /* bit d: a wanted term starts with c then d (a-z) */
 } analyzer_filter;
 
 /* An empty filter: it admits only words starting with a non-ASCII character. */
 void analyzer_filter_init(analyzer_filter *f);
 /* Admit the words that may analyze to `term` (a term or alt, NUL-terminated), or to a
-   term starting with it: the filter looks at first characters only. "" admits all. */
+   term starting with it: the filter looks at two first characters only. "" admits
+   all. */
 void analyzer_filter_add(analyzer_filter *f, const char *term);
 
 /*
  * analyzer_run(), but the words `filter` does not admit are skipped: not emitted, but
  * still counted in positions. Every token whose term or alt was added to the filter is
  * emitted as analyzer_run() would; some others are too (the filter looks at the first
- * character only).
+ * two characters only).
  */
 int analyzer_run_filtered(analyzer *a, const char *text, size_t len, uint32_t *pos,
 			  const analyzer_filter *filter, analyzer_emit_fn emit, void *userdata);

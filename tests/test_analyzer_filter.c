@@ -107,15 +107,35 @@ static const char *as_str(const char *s)
 }
 static size_t texts_checked, tokens_checked, skipped_total;
 
-/* Whether the word of `t` in `text` starts with a character the filter admits, or goes on
+static unsigned char lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* Whether s[0..n) starts with one of the prefixes (lowercase, 1 or 2 bytes), ASCII case
+   aside; or may, its first bytes not being ASCII letters. */
+static int starts_with_one(const unsigned char *s, size_t n, const char *const *prefixes)
+{
+	for (const char *const *p = prefixes; *p; p++) {
+		const unsigned char *q = (const unsigned char *)*p;
+		if (!q[0] || s[0] >= 0x80)
+			return 1;
+		if (lower(s[0]) != q[0])
+			continue;
+		if (!q[1] || n < 2 || lower(s[1]) < 'a' || lower(s[1]) > 'z' || lower(s[1]) == q[1])
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether the word of `t` in `text` starts with a prefix the filter admits, or goes on
    with one after its first apostrophe (' or U+2019: an elided article, l'armée). */
-static int may_start_with(const char *text, const tok *t, const unsigned char *admit)
+static int may_start_with(const char *text, const tok *t, const char *const *prefixes)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	size_t i = t->start;
 	for (;;) {
-		unsigned char c = s[i];
-		if (c >= 0x80 || admit[c >= 'A' && c <= 'Z' ? c + 32 : c])
+		if (starts_with_one(s + i, t->end - i, prefixes))
 			return 1;
 		if (i != t->start)
 			return 0;
@@ -135,14 +155,22 @@ static int may_start_with(const char *text, const tok *t, const unsigned char *a
  * the unfiltered run's, in order; none is missed whose term or alt starts with an
  * admitted byte; a word left out starts with no admitted character.
  */
+/* Whether a term starts with one of the prefixes. */
+static int term_wanted(const char *term, const char *const *prefixes)
+{
+	for (const char *const *p = prefixes; *p; p++)
+		if (!strncmp(term, *p, strlen(*p)))
+			return 1;
+	return 0;
+}
+
 static void compare(const char *name, const char *set, const char *text, const toks *all,
-		    const toks *got, const unsigned char *admit)
+		    const toks *got, const char *const *admit)
 {
 	size_t j = 0;
 	for (size_t i = 0; i < all->n; i++) {
 		const tok *t = &all->v[i];
-		unsigned char t0 = (unsigned char)t->term[0], a0 = (unsigned char)t->alt[0];
-		int wanted = (t0 < 0x80 && admit[t0]) || (a0 && a0 < 0x80 && admit[a0]);
+		int wanted = term_wanted(t->term, admit) || (t->alt[0] && term_wanted(t->alt, admit));
 		if (j < got->n && same(&got->v[j], t)) {
 			j++;
 			continue;
@@ -170,7 +198,8 @@ static void check_text(const char *name, const char *text, size_t len)
 	CHECK(with_stops.n > all.n || all.n == 0, "%s: no stopword", name);
 
 	/* What the filter relies on: a word starting with an ASCII character has terms
-	   starting with it (lowercased). */
+	   starting with it (lowercased); one starting with two ASCII letters, terms of two
+	   characters or more starting with those two. */
 	for (size_t i = 0; i < all.n; i++) {
 		const tok *t = &all.v[i];
 		unsigned char w = (unsigned char)t->word[0];
@@ -180,22 +209,39 @@ static void check_text(const char *name, const char *text, size_t len)
 		CHECK((unsigned char)t->term[0] == w, "%s: word %s, term %s", name, t->word, t->term);
 		CHECK(!t->alt[0] || (unsigned char)t->alt[0] == w, "%s: word %s, alt %s", name,
 		      t->word, t->alt);
+		unsigned char w1 = (unsigned char)t->word[1];
+		if (w1 < 'a' || w1 > 'z')
+			continue;
+		CHECK(!t->term[1] || (unsigned char)t->term[1] == w1, "%s: word %s, term %s", name,
+		      t->word, t->term);
+		CHECK(!t->alt[0] || !t->alt[1] || (unsigned char)t->alt[1] == w1, "%s: word %s, alt %s",
+		      name, t->word, t->alt);
 	}
 
-	/* Each single first character, then a query's worth of them. */
+	/* Each single first character, a query's worth of them, then two first characters
+	   (space-separated prefixes). */
 	static const char *const sets[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j",
 					   "k", "l", "m", "n", "o", "p", "q", "r", "s", "t",
 					   "u", "v", "w", "x", "y", "z", "0", "1", "2", "3",
-					   "9", "", "rsp", "ejq"};
+					   "9", "", "r s p", "e j q", "pa", "re", "de", "qu", "ch ma tr",
+					   "es en ar", "ab yo ie", "l le", "co c", "mo ai eu ui"};
 	for (size_t k = 0; k < sizeof sets / sizeof *sets; k++) {
 		analyzer_filter f;
 		analyzer_filter_init(&f);
-		unsigned char admit[128] = {0};
-		for (const char *c = sets[k]; *c; c++) {
-			char term[2] = {*c, '\0'};
-			analyzer_filter_add(&f, term);
-			admit[(unsigned char)*c] = 1;
+		char words[32];
+		const char *admit[16];
+		size_t na = 0;
+		snprintf(words, sizeof words, "%s", sets[k]);
+		if (!words[0])
+			admit[na++] = "";
+		for (char *save = NULL, *w = strtok_r(words, " ", &save); w && na < 15;
+		     w = strtok_r(NULL, " ", &save)) {
+			admit[na++] = w;
+			analyzer_filter_add(&f, w);
 		}
+		if (!sets[k][0])
+			analyzer_filter_add(&f, "");
+		admit[na] = NULL;
 		toks got = {0};
 		pos = 0;
 		CHECK(analyzer_run_filtered(an, text, len, &pos, &f, collect, &got) == 0,
