@@ -232,7 +232,9 @@ char *dup_string(const std::string &s)
 std::string record_of(const Xapian::Document &doc)
 {
 	std::string r = doc.get_value(XS_SLOT_RECORD);
-	return r.empty() ? doc.get_data() : r;
+	if (r.empty())
+		return doc.get_data();
+	return r; // moved out, where `r.empty() ? ... : r` copied every article's text
 }
 
 // ---- spelling data ----------------------------------------------------------------
