@@ -172,11 +172,18 @@ static size_t count_to(counter *c, const char *text, size_t len, size_t target)
  * Words that end with a period without ending a sentence. Single capital letters
  * (initials, `M.`) are handled apart.
  */
-static const char *const abbreviations[] = {
-	"MM", "Mme", "Mmes", "Mlle", "Mlles", "Me", "Mgr", "Dr", "Pr", "St", "Ste", "Cie",
-	"Mr", "Jr", "etc", "cf", "p", "pp", "vol", "av", "apr", "env", "ex", "fig", "art",
-	"al", "chap", "éd", "tél", "Vve", "Gal",
+#define ABBR(s) {s, sizeof s - 1}
+static const struct {
+	const char *w;
+	size_t n; /* its length: the test runs at every period of a text */
+} abbreviations[] = {
+	ABBR("MM"), ABBR("Mme"), ABBR("Mmes"), ABBR("Mlle"), ABBR("Mlles"), ABBR("Me"),
+	ABBR("Mgr"), ABBR("Dr"), ABBR("Pr"), ABBR("St"), ABBR("Ste"), ABBR("Cie"), ABBR("Mr"),
+	ABBR("Jr"), ABBR("etc"), ABBR("cf"), ABBR("p"), ABBR("pp"), ABBR("vol"), ABBR("av"),
+	ABBR("apr"), ABBR("env"), ABBR("ex"), ABBR("fig"), ABBR("art"), ABBR("al"),
+	ABBR("chap"), ABBR("éd"), ABBR("tél"), ABBR("Vve"), ABBR("Gal"),
 };
+#undef ABBR
 
 static int is_abbreviation(const char *w, size_t n)
 {
@@ -185,7 +192,7 @@ static int is_abbreviation(const char *w, size_t n)
 	    utf8proc_category(cp) == UTF8PROC_CATEGORY_LU)
 		return 1; /* one capital letter: an initial, or M. */
 	for (size_t i = 0; i < sizeof abbreviations / sizeof *abbreviations; i++)
-		if (strlen(abbreviations[i]) == n && !memcmp(abbreviations[i], w, n))
+		if (abbreviations[i].n == n && !memcmp(abbreviations[i].w, w, n))
 			return 1;
 	return 0;
 }
