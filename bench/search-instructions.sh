@@ -21,7 +21,11 @@ BUILD=$(cd "${BUILD:-$repo/build}" && pwd)
 QUERIES=${QUERIES:-$here/queries.txt}
 QUEST=${QUEST:-1}
 work=$(cd "${1:?usage: bench/search-instructions.sh WORK (a folder bench/speed.sh left)}" && pwd)
+export LC_ALL=C # printf reads 3.30 as a number
 command -v valgrind >/dev/null || { echo "valgrind is needed: apt-get install valgrind" >&2; exit 2; }
+command -v bc >/dev/null || { echo "bc is needed: apt-get install bc" >&2; exit 2; }
+[ "$QUEST" != 1 ] || command -v quest >/dev/null ||
+	{ echo "quest is needed (apt-get install xapian-tools), or QUEST=0" >&2; exit 2; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -39,15 +43,16 @@ for i in "${!qs[@]}"; do
 	q=${qs[$i]}
 	# word-split like hyperfine -N does in speed.sh: the queries are plain words
 	# shellcheck disable=SC2086
+	# (exit status 1: nothing found, which is an answer too)
 	valgrind --tool=callgrind --callgrind-out-file="$tmp/f$i" \
-		"$BUILD/fouille-search" --index "$work/fouille" $q >/dev/null 2>&1
+		"$BUILD/fouille-search" --index "$work/fouille" $q >/dev/null 2>&1 || [ $? -eq 1 ]
 	f=$(total "$tmp/f$i")
 	s=$(inclusive "$tmp/f$i" ':snippet_make_ex ')
 	m=$(inclusive "$tmp/f$i" 'Xapian::Enquire::get_mset(')
 	qn=0
 	if [ "$QUEST" = 1 ]; then
 		valgrind --tool=callgrind --callgrind-out-file="$tmp/q$i" \
-			quest -d "$work/omega" -s french -m 10 "$q" >/dev/null 2>&1
+			quest -d "$work/omega" -s french -m 10 "$q" >/dev/null 2>&1 || true
 		qn=$(total "$tmp/q$i")
 	fi
 	printf '%-32s %9.2f %9.2f %9.2f %9.2f\n' "$q" "$(bc -l <<<"$f/1000000")" \

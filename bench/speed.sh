@@ -22,7 +22,8 @@
 #   PEERS    0 to run fouille alone (for scale folders), default 1
 #   SHARDS   passed to fouille-index as --shards SHARDS (default: its own default)
 #   INDEX_RUNS  fresh index runs per tool (default 1); the one with the median wall time
-#            is reported (the re-runs run once, after the last)
+#            is reported (the lower middle one for an even number; the re-runs run
+#            once, after the last)
 #   SEARCH_ONLY  1 to keep the indexes (and their table) an earlier run left in WORK and
 #            only run the queries again: another fouille build's search on the same
 #            index, without the time a scale folder takes to index
@@ -74,8 +75,14 @@ else
 	fi
 fi
 SEARCH_ONLY=${SEARCH_ONLY:-0}
+export INDEX_RUNS=${INDEX_RUNS:-1}
+[[ "$INDEX_RUNS" =~ ^[1-9][0-9]*$ ]] || { say "INDEX_RUNS must be a number from 1"; exit 2; }
 if [ "$SEARCH_ONLY" = 1 ]; then
 	[ -s "$WORK/index.tsv" ] || { say "SEARCH_ONLY=1: no earlier run in $WORK"; exit 2; }
+	for index in fouille $([ "$PEERS" = 1 ] && echo omega recoll fts5.db); do
+		[ -e "$WORK/$index" ] || { say "SEARCH_ONLY=1: no $WORK/$index (run with PEERS=$PEERS first)"; exit 2; }
+	done
+	INDEX_RUNS=$(cat "$WORK/index-runs" 2>/dev/null || echo 1) # the table's, for its note
 else
 	rm -rf "$WORK"
 fi
@@ -106,7 +113,7 @@ measure() {
 # or "") removed before each run, and only the run of median wall time kept in the
 # table; every run's numbers stay in WORK/runs.NAME.
 measure_fresh() {
-	local name=$1 index=$2 reset=$3
+	local name=$1 index=$2 reset=$3 r
 	shift 3
 	local tsv=$WORK/index.tsv
 	: >"$WORK/runs.$name"
@@ -118,9 +125,9 @@ measure_fresh() {
 	done
 	sort -k2,2g "$WORK/runs.$name" | sed -n "$(((INDEX_RUNS + 1) / 2))p" >>"$tsv"
 }
-export INDEX_RUNS=${INDEX_RUNS:-1}
 if [ "$SEARCH_ONLY" != 1 ]; then
 : >"$WORK/index.tsv"
+echo "$INDEX_RUNS" >"$WORK/index-runs"
 
 measure_fresh fouille-index "$WORK/fouille" "$WORK/fouille" "$BUILD/fouille-index" --quiet "${shards[@]}" --index "$WORK/fouille" "$folder"
 measure fouille-index-rerun "$WORK/fouille" "$BUILD/fouille-index" --quiet --index "$WORK/fouille" "$folder"

@@ -2827,8 +2827,12 @@ int xs_reader_position_after(xs_reader *r, uint32_t docid, const char *term, uin
 {
 	// Not through with_reopen(): a reopen would let this answer for another revision
 	// than the page's, and its caller can do without the answer.
-	if (has_remote(r))
+	const size_t nsub = r->pos_to_shard.size();
+	if (docid == 0 || nsub == 0)
 		return -1;
+	size_t shard = r->pos_to_shard[(docid - 1) % nsub];
+	if (shard >= r->shards.size() || !r->shards[shard].host.empty())
+		return -1; // a remote shard: a round trip per lookup
 	try {
 		Xapian::PositionIterator p = r->db.positionlist_begin(docid, term);
 		if (after < UINT32_MAX)

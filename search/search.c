@@ -96,7 +96,8 @@ static const unsigned char *absent_words(collector *c, const xs_match *m, const 
 	if (!c->absent || len <= SNIPPET_SCAN_FIRST) /* scanned whole at once anyway */
 		return NULL;
 	uint32_t title_end = 0;
-	analyzer_filter none; /* positions only: no word of the title is analysed */
+	analyzer_filter none; /* positions only (words starting with an ASCII letter are
+				 not even analysed) */
 	analyzer_filter_init(&none);
 	if (analyzer_run_filtered(c->an, rec->title, strlen(rec->title), &title_end, &none,
 				  skip_token, NULL) != 0)

@@ -1103,7 +1103,7 @@ int snippet_make_ex(snippet *outp, analyzer *a, const char *text, size_t len,
 	 */
 	size_t region = nneeded ? scan_cut(text, len, 0, SNIPPET_SCAN_FIRST) : len;
 	/* Nothing to wait for: what the passage of a title-only match needs, its lead
-	   (and one more word for choose_end() to see where the lead ends). */
+	   (choose_end() stops there). */
 	int lead_only = !nneeded && nabsent && lead_len;
 	if (lead_only)
 		region = scan_cut(text, len, lead_len, lead_len);

@@ -69,8 +69,8 @@ typedef struct snippet_opts {
  * passages chosen in a prefix are kept when they show every query word that has a term
  * (and is not `opts->absent`) and none ends at the prefix's end, so the cost is that of
  * the prefix when the words occur early; else the choice is that of the whole text.
- * When every such word is absent, only the lead is scanned (the start of the text when
- * the lead is not known). The "…" after the last
+ * When every such word is absent and the lead is known, only the lead is scanned (the
+ * whole text when it is not). The "…" after the last
  * passage still says whether the whole text goes on. Linear in the length of the text
  * scanned, per passage.
  * Returns 0, or -1 when out of memory (and `out` is left empty).

@@ -520,6 +520,42 @@ static void test_commits_by_memory(void)
 	CHECK(n == 1, "many small articles: %d commits", n);
 }
 
+/*
+ * xs_reader_position_after(), what snippets ask to know which query words a long text
+ * lacks: the title's words take the first positions, the text's come after a gap.
+ */
+static void test_position_after(void)
+{
+	const char *folder = tmp_path("positions"), *dir = tmp_path("positions-index");
+	make_dir(folder);
+	write_text(folder, "a.txt", "Odessa sous la neige\n\nLe port de Kharkiv attend. Kharkiv encore.\n");
+	buf events = {0};
+	fouille_update_summary sum;
+	if (update(folder, dir, 1, &events, &sum) != FOUILLE_OK) {
+		free(events.p);
+		return;
+	}
+	free(events.p);
+	char xdir[PATH_MAX], err[XS_ERRLEN];
+	snprintf(xdir, sizeof xdir, "%s/xapian", dir);
+	xs_reader *r;
+	CHECK(xs_reader_open(&r, xdir, err) == FOUILLE_OK, "open %s: %s", xdir, err);
+	if (!r)
+		return;
+	uint32_t pos = 0;
+	/* the title: odess at 1, neig at 4 */
+	CHECK(xs_reader_position_after(r, 1, "odess", 0, &pos) == 1 && pos == 1, "odess: %u", pos);
+	CHECK(xs_reader_position_after(r, 1, "odess", 4, &pos) == 0, "odess only in the title");
+	CHECK(xs_reader_position_after(r, 1, "neig", 3, &pos) == 1 && pos == 4, "neig: %u", pos);
+	/* the text from 4 + 100 + 1: le port de kharkiv, then kharkiv again */
+	CHECK(xs_reader_position_after(r, 1, "kharkiv", 4, &pos) == 1 && pos == 108, "kharkiv: %u", pos);
+	CHECK(xs_reader_position_after(r, 1, "kharkiv", 108, &pos) == 1 && pos == 110, "kharkiv: %u", pos);
+	CHECK(xs_reader_position_after(r, 1, "kharkiv", 110, &pos) == 0, "no third kharkiv");
+	CHECK(xs_reader_position_after(r, 1, "absent", 0, &pos) == 0, "a term not in the index");
+	CHECK(xs_reader_position_after(r, 1, "Sodess", 0, &pos) == 1 && pos == 1, "the title's S form");
+	xs_reader_close(r);
+}
+
 int main(void)
 {
 	snprintf(tmp_root, sizeof tmp_root, "/tmp/fouille-test-indexing-%d", (int)getpid());
@@ -528,6 +564,7 @@ int main(void)
 	test_threads_same_index();
 	test_cancel_threads();
 	test_commits_by_memory();
+	test_position_after();
 	remove_tree(tmp_root);
 	return check_summary();
 }

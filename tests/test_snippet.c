@@ -835,8 +835,10 @@ static void test_long_text_absent(void)
 	buf_add(&b, lead);
 	buf_fill(&b, total - 1);
 	char *t = guarded_text(&b, total, readable);
-	if (!t)
+	if (!t) {
+		free(b.s);
 		return;
+	}
 	query *qq = NULL;
 	CHECK(query_parse(&qq, an, "Kharkiv Odessa", 14) == 0, "parse");
 	size_t nt = 0;
@@ -854,8 +856,10 @@ static void test_long_text_absent(void)
 
 	/* Every word absent (a title-only match): the lead, read up to its end only. */
 	t = guarded_text(&b, total, page);
-	if (!t)
+	if (!t) {
+		free(b.s);
 		return;
+	}
 	CHECK(query_parse(&qq, an, "Odessa", 6) == 0, "parse");
 	qt = query_terms(qq, &nt);
 	absent[0] = 1;
