@@ -1076,8 +1076,8 @@ int snippet_make_ex(snippet *outp, analyzer *a, const char *text, size_t len,
 					analyzer_filter_add(&filter, w->alt);
 			}
 	}
-	/* The query words a passage can show: those with a term, unless the index says
-	   the text has none of them. */
+	/* The query words a passage can show: those with a term (needed 1), unless the
+	   index says the text has none of them (needed 2: not waited for). */
 	const unsigned char *absent = opt ? opt->absent : NULL;
 	size_t nneeded = 0, nabsent = 0;
 	if (nwords) {
