@@ -79,33 +79,32 @@ static int set_grow(word_set *s)
 	return 0;
 }
 
-/* Add `w` unless present; its caps flag stays 1 while every `caps` given is. Returns 0,
-   or -1 when out of memory. */
-static int set_add(word_set *s, const char *w, size_t n, int caps)
+/* Add `w` (of `n` bytes) unless present, with its caps flag at 1. Returns the word's caps
+   flag (which the caller clears: it stays 1 while every occurrence is capitalized), or
+   NULL when out of memory. */
+static char *set_add(word_set *s, const char *w, size_t n)
 {
 	if ((!s->slots || (s->n + 1) * 2 > s->mask + 1) && set_grow(s) < 0)
-		return -1;
+		return NULL;
 	uint64_t hash = fnv1a(w, n);
 	size_t h = hash & s->mask;
 	while (s->slots[h].gen == s->gen) {
-		const char *other = s->arena.s + s->slots[h].off - 1;
-		if (s->slots[h].hash == hash && !strncmp(other, w, n) && other[n] == '\0') {
-			s->arena.s[s->slots[h].off + n] &= (char)(caps != 0);
-			return 0;
-		}
+		char *other = s->arena.s + s->slots[h].off - 1;
+		if (s->slots[h].hash == hash && !strncmp(other, w, n) && other[n] == '\0')
+			return other + n + 1;
 		h = (h + 1) & s->mask;
 	}
 	size_t off = s->arena.len + 1;
-	const char tail[2] = {'\0', (char)(caps != 0)};
+	const char tail[2] = {'\0', 1};
 	strbuf_put(&s->arena, w, n);
 	strbuf_put(&s->arena, tail, 2);
 	if (s->arena.oom)
-		return -1;
+		return NULL;
 	s->slots[h].off = off;
 	s->slots[h].hash = hash;
 	s->slots[h].gen = s->gen;
 	s->n++;
-	return 0;
+	return s->arena.s + off + n;
 }
 
 /* Empty the set, keeping its memory. */
@@ -245,24 +244,20 @@ struct extras {
 	int oom;
 };
 
-static size_t utf8_chars(const char *s)
+/* Words a person may misspell: letters only, not too long, not too short. Codes,
+ * references and numbers ("a4", "x2000", "mouette123") would only swell the spelling
+ * data, which Xapian holds in memory until the next commit. Returns the word's length in
+ * bytes, or 0 for a word that does not go to the spelling data (one pass: this runs on
+ * every word of every article). */
+static size_t spellable_len(const char *w)
 {
-	size_t n = 0;
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xC0) != 0x80;
-	return n;
-}
-
-/* Words a person may misspell: letters only, not too long. Codes, references and
- * numbers ("a4", "x2000", "mouette123") would only swell the spelling data, which Xapian
- * holds in memory until the next commit. */
-static int spellable(const char *w)
-{
-	size_t n = 0;
-	for (; w[n]; n++)
+	size_t n = 0, chars = 0;
+	for (; w[n]; n++) {
 		if (w[n] >= '0' && w[n] <= '9')
 			return 0;
-	return n <= 40;
+		chars += ((unsigned char)w[n] & 0xC0) != 0x80;
+	}
+	return n <= 40 && chars >= EXTRAS_SPELLING_MIN_CHARS ? n : 0;
 }
 
 /*
@@ -277,9 +272,15 @@ static int written_capitalized(const char *src, const analyzer_token *t)
 		return 0;
 	const unsigned char *u = (const unsigned char *)src + t->start;
 	size_t len = t->end - t->start, at = 0;
-	if (u[0] >= 'a' && u[0] <= 'z' && !memchr(u, '\'', len) && !memchr(u, 0xE2, len) &&
-	    !memchr(u, 0xCA, len) && !memchr(u, 0xEF, len))
-		return 0; /* most words: lowercase ASCII initial, no apostrophe */
+	if (u[0] >= 'a' && u[0] <= 'z') {
+		/* most words: lowercase ASCII initial, and no byte that may start an apostrophe
+		   (', and U+2019, U+02BC, U+FF07's first bytes) */
+		size_t i = 0;
+		while (i < len && u[i] != '\'' && u[i] != 0xE2 && u[i] != 0xCA && u[i] != 0xEF)
+			i++;
+		if (i == len)
+			return 0;
+	}
 	size_t keep = 0, seen = 0;
 	for (const char *w = t->word; *w; w++)
 		keep += *w == '\'';
@@ -311,10 +312,14 @@ static int written_capitalized(const char *src, const analyzer_token *t)
 
 static void add_word(extras *x, const char *src, const analyzer_token *t)
 {
-	if (x->oom || !t->word || !spellable(t->word) || utf8_chars(t->word) < EXTRAS_SPELLING_MIN_CHARS)
+	size_t n;
+	if (x->oom || !t->word || !(n = spellable_len(t->word)))
 		return;
-	if (set_add(&x->words, t->word, strlen(t->word), written_capitalized(src, t)) < 0)
+	char *caps = set_add(&x->words, t->word, n);
+	if (!caps)
 		x->oom = 1;
+	else if (*caps && !written_capitalized(src, t))
+		*caps = 0; /* once written lowercase, the others need not be looked at */
 }
 
 extras *extras_new(void)
@@ -440,10 +445,11 @@ static int collect_spelling_word(const analyzer_token *t, void *ud)
 {
 	word_list *l = ud;
 	/* what extras_add() adds (on_token) */
-	if (!t->word || !spellable(t->word) || utf8_chars(t->word) < EXTRAS_SPELLING_MIN_CHARS)
+	size_t n;
+	if (!t->word || !(n = spellable_len(t->word)))
 		return 0;
 	strbuf_putc(&l->arena, written_capitalized(l->src, t) ? '1' : '0');
-	strbuf_put(&l->arena, t->word, strlen(t->word) + 1);
+	strbuf_put(&l->arena, t->word, n + 1);
 	l->n++;
 	return l->arena.oom;
 }
