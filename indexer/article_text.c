@@ -6,6 +6,7 @@
 #include "article.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,13 @@ static size_t utf8_invalid(const unsigned char *s, size_t len, const char **why)
 {
 	size_t i = 0;
 	while (i < len) {
+		/* ASCII, most of a French text, eight bytes at a time: every article read goes
+		   through here (byte by byte, 1.9% of a first index's instructions) */
+		uint64_t w;
+		while (i + 8 <= len && (memcpy(&w, s + i, 8), !(w & 0x8080808080808080ull)))
+			i += 8;
+		if (i == len)
+			break;
 		size_t n = utf8_seq_len(s + i, len - i);
 		if (!n) {
 			*why = utf8_fault(s + i, len - i);

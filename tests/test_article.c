@@ -325,6 +325,22 @@ static void test_check(void)
 	/* the length is honoured: the NUL after the buffer is not read */
 	CHECK_STR(check_of("abc", 3), "");
 	CHECK(article_check_text("", 0, (char[ARTICLE_REASON_LEN]){0}) == -1, "empty");
+	/* ASCII is checked eight bytes at a time: a bad byte, or a good sequence, at every
+	   offset of buffers of every length around that stride is found where it is */
+	for (size_t len = 1; len <= 40; len++) {
+		for (size_t at = 0; at < len; at++) {
+			char buf[48], want[ARTICLE_REASON_LEN];
+			memset(buf, 'a', len);
+			buf[at] = (char)0xE9;
+			snprintf(want, sizeof want, "not valid UTF-8 (invalid byte 0xE9 at offset %zu, line 1)", at);
+			CHECK_STR(check_of(buf, len), want);
+			if (at + 2 <= len) {
+				buf[at] = (char)0xC3; /* é */
+				buf[at + 1] = (char)0xA9;
+				CHECK_STR(check_of(buf, len), "");
+			}
+		}
+	}
 }
 
 /* ---- the corpus -------------------------------------------------------------------- */
