@@ -21,9 +21,10 @@
 #   QUERIES  query file (default: bench/queries.txt)
 #   PEERS    0 to run fouille alone (for scale folders), default 1
 #   SHARDS   passed to fouille-index as --shards SHARDS (default: its own default)
-#   INDEX_RUNS  fresh index runs per tool (default 1); the one with the median wall time
-#            is reported (the lower middle one for an even number; the re-runs run
-#            once, after the last)
+#   INDEX_RUNS  fresh index runs per tool (default 1), taken in turn (a run of each
+#            tool, then the next round); the one with the median wall time is reported
+#            (the lower middle one for an even number), with each peer's ratio to
+#            fouille round by round; the re-runs run once, after the last round
 #   SEARCH_ONLY  1 to keep the indexes (and their table) an earlier run left in WORK and
 #            only run the queries again: another fouille build's search on the same
 #            index, without the time a scale folder takes to index
@@ -109,36 +110,47 @@ measure() {
 	kb=$(du -sk "$index" | cut -f1)
 	echo "$name $wall $(awk "BEGIN {print $user + $sys}") $rss $kb" >>"$WORK/index.tsv"
 }
-# measure_fresh NAME INDEX_PATH RESET CMD...: measure() INDEX_RUNS times, RESET (a path,
-# or "") removed before each run, and only the run of median wall time kept in the
-# table; every run's numbers stay in WORK/runs.NAME.
-measure_fresh() {
-	local name=$1 index=$2 reset=$3 r
-	shift 3
-	local tsv=$WORK/index.tsv
-	: >"$WORK/runs.$name"
+# Fresh indexes: each tool INDEX_RUNS times, round-robin (one run of each tool, then the
+# next round), so that a machine whose speed drifts during the run (it does here, by a
+# third within an hour) weighs on every tool alike; the run of median wall time of each
+# is kept in the table, every run's numbers stay in WORK/runs.NAME, in round order.
+# fresh NAME INDEX_PATH RESET CMD_ARRAY: a tool to run (RESET, a path or "", removed
+# before each run; CMD_ARRAY, the name of the array holding its command).
+fresh_names=() fresh_index=() fresh_reset=() fresh_cmd=()
+fresh() {
+	fresh_names+=("$1") fresh_index+=("$2") fresh_reset+=("$3") fresh_cmd+=("$4")
+}
+run_fresh() {
+	local tsv=$WORK/index.tsv r i
+	for i in "${!fresh_names[@]}"; do : >"$WORK/runs.${fresh_names[$i]}"; done
 	for ((r = 1; r <= INDEX_RUNS; r++)); do
-		[ -z "$reset" ] || rm -rf "$reset"
-		measure "$name" "$index" "$@"
-		tail -n 1 "$tsv" >>"$WORK/runs.$name"
-		sed -i '$d' "$tsv"
+		for i in "${!fresh_names[@]}"; do
+			[ -z "${fresh_reset[$i]}" ] || rm -rf "${fresh_reset[$i]}"
+			local -n cmd=${fresh_cmd[$i]}
+			measure "${fresh_names[$i]}" "${fresh_index[$i]}" "${cmd[@]}"
+			unset -n cmd
+			tail -n 1 "$tsv" >>"$WORK/runs.${fresh_names[$i]}"
+			sed -i '$d' "$tsv"
+		done
 	done
-	sort -k2,2g "$WORK/runs.$name" | sed -n "$(((INDEX_RUNS + 1) / 2))p" >>"$tsv"
+}
+# the fresh run of median wall time of NAME, as a line of index.tsv
+median_run() {
+	sort -k2,2g "$WORK/runs.$1" | sed -n "$(((INDEX_RUNS + 1) / 2))p" >>"$WORK/index.tsv"
 }
 if [ "$SEARCH_ONLY" != 1 ]; then
 : >"$WORK/index.tsv"
 echo "$INDEX_RUNS" >"$WORK/index-runs"
 
-measure_fresh fouille-index "$WORK/fouille" "$WORK/fouille" "$BUILD/fouille-index" --quiet "${shards[@]}" --index "$WORK/fouille" "$folder"
-measure fouille-index-rerun "$WORK/fouille" "$BUILD/fouille-index" --quiet --index "$WORK/fouille" "$folder"
+cmd_fouille=("$BUILD/fouille-index" --quiet "${shards[@]}" --index "$WORK/fouille" "$folder")
+fresh fouille-index "$WORK/fouille" "$WORK/fouille" cmd_fouille
 
 if [ "$PEERS" = 1 ]; then
 # omindex: .txt as text/plain (it would ask libmagic otherwise), URLs relative to the
 # folder, a new database, French stemming; no deletion pass is needed on a new database
-measure_fresh omindex "$WORK/omega" "" omindex --db "$WORK/omega" --url / --stemmer=french \
-	--mime-type txt:text/plain --overwrite "$folder"
-measure omindex-rerun "$WORK/omega" omindex --db "$WORK/omega" --url / --stemmer=french \
-	--mime-type txt:text/plain "$folder"
+cmd_omindex=(omindex --db "$WORK/omega" --url / --stemmer=french --mime-type txt:text/plain
+	--overwrite "$folder")
+fresh omindex "$WORK/omega" "" cmd_omindex
 
 mkdir -p "$WORK/recoll"
 cat >"$WORK/recoll/recoll.conf" <<EOF
@@ -148,8 +160,8 @@ indexstemminglanguages = french
 noaspell = 1
 loglevel = 1
 EOF
-measure_fresh recollindex "$WORK/recoll" "" recollindex -c "$WORK/recoll" -z
-measure recollindex-rerun "$WORK/recoll" recollindex -c "$WORK/recoll"
+cmd_recoll=(recollindex -c "$WORK/recoll" -z)
+fresh recollindex "$WORK/recoll" "" cmd_recoll
 
 # SQLite FTS5: the sqlite3 shell reads the files itself (fsdir, a shell function); the
 # first line is the title, the rest the body; unicode61 folding accents, no stemming
@@ -167,7 +179,22 @@ INSERT INTO docs(path, title, body)
 COMMIT;
 INSERT INTO docs(docs) VALUES('optimize');
 EOF
-measure_fresh sqlite-fts5 "$WORK/fts5.db" "$WORK/fts5.db" sqlite3 "$WORK/fts5.db" ".read $WORK/fts5-load.sql"
+cmd_fts5=(sqlite3 "$WORK/fts5.db" ".read $WORK/fts5-load.sql")
+fresh sqlite-fts5 "$WORK/fts5.db" "$WORK/fts5.db" cmd_fts5
+fi
+
+run_fresh
+# the table's rows: each fresh index, then its re-run on the unchanged folder (on the
+# index of the last round)
+median_run fouille-index
+measure fouille-index-rerun "$WORK/fouille" "$BUILD/fouille-index" --quiet --index "$WORK/fouille" "$folder"
+if [ "$PEERS" = 1 ]; then
+median_run omindex
+measure omindex-rerun "$WORK/omega" omindex --db "$WORK/omega" --url / --stemmer=french \
+	--mime-type txt:text/plain "$folder"
+median_run recollindex
+measure recollindex-rerun "$WORK/recoll" recollindex -c "$WORK/recoll"
+median_run sqlite-fts5
 fi
 fi # SEARCH_ONLY
 
@@ -228,7 +255,22 @@ rr = rows["fouille-index-rerun"][0] / ref[0] * 100
 print(f"\nfouille re-run on the unchanged folder: {rr:.1f}% of the full index time.\n")
 index_runs = int(os.environ.get("INDEX_RUNS", "1"))
 if index_runs > 1:
-    print(f"Each fresh index: the run of median wall time of {index_runs} (all in runs.NAME).\n")
+    print(f"Each fresh index: the run of median wall time of {index_runs} (all in runs.NAME), "
+          "the tools' runs taken in turn.")
+    # each peer's wall time over fouille's in the same round: runs minutes apart
+    runs_of = {}
+    for name in rows:
+        path = os.path.join(work, f"runs.{name}")
+        if not name.endswith("-rerun") and os.path.exists(path):
+            runs_of[name] = [float(l.split()[1]) for l in open(path) if l.strip()]
+    own = runs_of.get("fouille-index", [])
+    for name, walls in runs_of.items():
+        if name == "fouille-index" or len(walls) != len(own) or not own:
+            continue
+        per = [w / f for w, f in zip(walls, own)]
+        print(f"{name} / fouille-index, round by round: "
+              + ", ".join(f"{x:.2f}" for x in per) + f" (median {statistics.median(per):.2f}).")
+    print()
 
 def pct(v, p):
     v = sorted(v)
