@@ -1,7 +1,7 @@
 /*
  * The marker of a first index written without syncing each commit (unsynced.h).
  */
-#define _GNU_SOURCE /* sync_file_range(), Linux's */
+#define _XOPEN_SOURCE 700
 #include "unsynced.h"
 
 #include <errno.h>
@@ -174,39 +174,8 @@ static int remove_marker(const char *dir)
 	return rc;
 }
 
-/* Start writing a file's dirty pages to disk, without waiting for them. */
-static int write_back_path(const char *path)
-{
-#ifdef SYNC_FILE_RANGE_WRITE
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0; /* a hint: the sync at the end reports what is wrong */
-	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-	close(fd);
-#else
-	(void)path;
-#endif
-	return 0;
-}
-
-static int write_back_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return type == FTW_F ? write_back_path(path) : 0;
-}
-
-void unsynced_write_back(const char *xapian_dir, const char *catalog_path)
-{
-	nftw(xapian_dir, write_back_entry, 16, FTW_PHYS);
-	each_catalog_file(catalog_path, 0, write_back_path);
-}
-
 int unsynced_end(const char *dir, const char *xapian_dir, const char *catalog_path)
 {
-	/* every file's writing started at once, so that the syncs below, one at a time,
-	   mostly wait for writes already under way */
-	unsynced_write_back(xapian_dir, catalog_path);
 	if (nftw(xapian_dir, sync_entry, 16, FTW_PHYS | FTW_DEPTH) != 0 ||
 	    each_catalog_file(catalog_path, 0, sync_file) != 0)
 		return -1;

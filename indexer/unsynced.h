@@ -35,13 +35,6 @@ int unsynced_available(void);
  * errno set. */
 int unsynced_begin(const char *dir);
 
-/* Start writing to disk, without waiting, what the files under `xapian_dir` and the
- * catalog at `catalog_path` hold that is not written yet (Linux's sync_file_range; a
- * no-op elsewhere). Called after each commit of a first index, so that the disk writes
- * while the indexing goes on, and unsynced_end() waits for the last commit's writes
- * only. A hint: failures are left to unsynced_end() to find. */
-void unsynced_write_back(const char *xapian_dir, const char *catalog_path);
-
 /* Sync every file and folder under `xapian_dir` and the catalog at `catalog_path` (with
  * its WAL), then remove the marker from `dir`, durably. 0, or -1 with errno set (the
  * marker then stays). */

@@ -465,9 +465,6 @@ static int commit(update *u, int last)
 	    catalog_set_meta(idx->cat, META_UPDATED, when) || catalog_commit(idx->cat) ||
 	    catalog_begin(idx->cat))
 		return handle_fail(idx, FOUILLE_EIO, "%s", catalog_errmsg(idx->cat));
-	/* a first index: its disk writes start now, not at the sync of its end */
-	if (idx->marked && !last)
-		unsynced_write_back(idx->xapian_dir, idx->catalog_path);
 	u->memory_committed += u->memory_since_commit;
 	u->memory_since_commit = 0;
 	u->docs_since_commit = 0;
