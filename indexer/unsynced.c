@@ -125,12 +125,12 @@ static int remove_entry(const char *path, const struct stat *st, int type, struc
 	return (type == FTW_DP ? rmdir(path) : unlink(path)) == 0 || errno == ENOENT ? 0 : -1;
 }
 
-/* Apply `fn` to the catalog's files that exist: the database and its WAL (and, with
-   `all`, its shared-memory index). */
-static int each_catalog_file(const char *catalog_path, int all, int (*fn)(const char *))
+/* Apply `fn` to the catalog's files that exist: the database, its WAL and its
+   shared-memory index. */
+static int each_catalog_file(const char *catalog_path, int (*fn)(const char *))
 {
 	const char *suffixes[] = {"", "-wal", "-shm"};
-	for (size_t i = 0; i < (all ? 3u : 2u); i++) {
+	for (size_t i = 0; i < 3; i++) {
 		size_t n = strlen(catalog_path) + strlen(suffixes[i]) + 1;
 		char *p = malloc(n);
 		if (!p) {
@@ -147,11 +147,6 @@ static int each_catalog_file(const char *catalog_path, int all, int (*fn)(const 
 			return -1;
 	}
 	return 0;
-}
-
-static int sync_file(const char *path)
-{
-	return sync_path(path, O_RDONLY);
 }
 
 static int remove_file(const char *path)
@@ -174,10 +169,9 @@ static int remove_marker(const char *dir)
 	return rc;
 }
 
-int unsynced_end(const char *dir, const char *xapian_dir, const char *catalog_path)
+int unsynced_end(const char *dir, const char *xapian_dir)
 {
-	if (nftw(xapian_dir, sync_entry, 16, FTW_PHYS | FTW_DEPTH) != 0 ||
-	    each_catalog_file(catalog_path, 0, sync_file) != 0)
+	if (nftw(xapian_dir, sync_entry, 16, FTW_PHYS | FTW_DEPTH) != 0)
 		return -1;
 	return remove_marker(dir);
 }
@@ -187,7 +181,7 @@ int unsynced_drop(const char *dir, const char *xapian_dir, const char *catalog_p
 	struct stat st;
 	if (lstat(xapian_dir, &st) == 0 && nftw(xapian_dir, remove_entry, 16, FTW_PHYS | FTW_DEPTH) != 0)
 		return -1;
-	if (each_catalog_file(catalog_path, 1, remove_file) != 0)
+	if (each_catalog_file(catalog_path, remove_file) != 0)
 		return -1;
 	return remove_marker(dir);
 }

@@ -4,8 +4,8 @@
  * Xapian syncs every table at each commit (fdatasync): a first index of 100,000
  * synthetic articles (bench/) took 128 s with those syncs, 104 s without. While an index is being built
  * from nothing there is nothing earlier to protect, so its writer opens the databases
- * with Xapian's DB_NO_SYNC, and the update that finishes the build syncs every file
- * once at its end. Meanwhile the index directory holds a marker, "unsynced", with the
+ * with Xapian's DB_NO_SYNC, and the update that finishes the build syncs each of their
+ * files once at its end. Meanwhile the index directory holds a marker, "unsynced", with the
  * machine's boot id:
  *  - a process killed (or stopped by a failure) leaves its commits in the page cache,
  *    whole and readable: the next run, on the same boot, goes on with the index (and
@@ -35,10 +35,12 @@ int unsynced_available(void);
  * errno set. */
 int unsynced_begin(const char *dir);
 
-/* Sync every file and folder under `xapian_dir` and the catalog at `catalog_path` (with
- * its WAL), then remove the marker from `dir`, durably. 0, or -1 with errno set (the
- * marker then stays). */
-int unsynced_end(const char *dir, const char *xapian_dir, const char *catalog_path);
+/* Sync every file and folder under `xapian_dir`, then remove the marker from `dir`,
+ * durably. 0, or -1 with errno set (the marker then stays). The catalog is left to
+ * SQLite: opening and closing its files here would drop SQLite's locks on them (a
+ * process loses its POSIX locks on a file with any descriptor of it it closes), and
+ * a tail it loses is rebuilt from the index (catalog.c). */
+int unsynced_end(const char *dir, const char *xapian_dir);
 
 /* Remove an index lost with its machine: everything under `xapian_dir` and the catalog
  * at `catalog_path` (with its WAL and shared-memory files), then the marker in `dir`.

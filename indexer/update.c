@@ -1616,7 +1616,7 @@ int fouille_index_update(fouille_index *idx, const char *folder, const fouille_u
 			catalog_commit(idx->cat);
 			/* a first index: every file synced once, now that it is whole */
 			if (idx->marked) {
-				if (unsynced_end(idx->dir, idx->xapian_dir, idx->catalog_path) != 0)
+				if (unsynced_end(idx->dir, idx->xapian_dir) != 0)
 					rc = handle_fail(idx, FOUILLE_EIO,
 							 "cannot sync the index at %s to disk: %s; should the "
 							 "machine stop now, the next run builds it again",

@@ -188,7 +188,7 @@ def test_syncs(tmp):
     make_folder(folder, 4)
     rc, first = syncs([INDEX, "--quiet", "--shards", "2", "--commit-every", "20", folder])
     check(rc == 0, "first build under strace", str(first))
-    # each file of the two databases and the catalog, and their folders, once: a few
+    # each file of the two databases, and their folders, once: a few
     # dozen fsync calls, where Xapian's syncs at 20 commits of 2 databases would be
     # hundreds of fdatasync calls
     check(0 < first["fsync"] < 60 and first["fdatasync"] < 60,
