@@ -479,7 +479,8 @@ int extras_spelling_words(analyzer *an, const char *title, const char *text,
 	size_t k = 0;
 	for (size_t off = 0; off < l.arena.len; off += strlen(l.arena.s + off) + 1)
 		l.v[k++] = l.arena.s + off;
-	qsort(l.v, l.n, sizeof *l.v, compare_words);
+	if (l.n > 1) /* none: l.v is NULL, which qsort may not be given even for 0 */
+		qsort(l.v, l.n, sizeof *l.v, compare_words);
 	rc = 0;
 	for (size_t i = 0; i < l.n && rc == 0;) {
 		/* a word's occurrences, next to each other: caps when each has a capital */

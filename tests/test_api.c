@@ -1595,6 +1595,31 @@ static int on_lost(const fouille_progress *p, void *ud)
  * writer without FOUILLE_OPEN_CREATE fail, and one with it start again from nothing,
  * said by the update.
  */
+/* An article with no word for the spelling data (numbers only), changed: the update
+ * takes the old version's words out of the spelling data, and there are none (the
+ * empty list was sorted with qsort(NULL, 0, ...), which UBSan reports). */
+static void test_update_no_spelling_words(void)
+{
+	const char *folder = tmp_path("numbers");
+	const char *dir = tmp_path("numbers-index");
+	make_dir(folder);
+	write_file_in(folder, "n.txt", "2024 2025\n\n123 456.\n\n789 1011 1213.\n");
+	fouille_index *idx;
+	int rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE);
+	CHECK(rc == FOUILLE_OK, "create %s: %s", dir, fouille_last_open_error());
+	if (rc != FOUILLE_OK)
+		return;
+	fouille_update_summary sum;
+	rc = fouille_index_update(idx, folder, NULL, &sum);
+	CHECK(rc == FOUILLE_OK && sum.added == 1, "first update: %d, %zu added, %s", rc, sum.added,
+	      fouille_errmsg(idx));
+	write_file_in(folder, "n.txt", "2024 2026\n\n123 4567.\n\n789 1011 12134.\n");
+	rc = fouille_index_update(idx, folder, NULL, &sum);
+	CHECK(rc == FOUILLE_OK && sum.updated == 1, "the changed article: %d, %zu updated, %s", rc,
+	      sum.updated, fouille_errmsg(idx));
+	fouille_index_close(idx);
+}
+
 /* Whether another process sees SQLite's shared lock on the catalog at `path` (the
  * 510 bytes after its pending and reserved bytes, 1 GiB in): a process drops its POSIX
  * locks on a file when it closes any descriptor of it, so a sync that opens and closes
@@ -1697,6 +1722,7 @@ int main(void)
 	test_locate();
 	test_rename_half_committed();
 	test_unsynced_marker();
+	test_update_no_spelling_words();
 
 	/* the corpus, indexed outside the source tree */
 	const char *corpus_index = tmp_path("corpus-index");
