@@ -342,6 +342,8 @@ void other_fragments(const std::vector<unsigned> &c, std::vector<std::string> &o
 // the list's fragment packed so that the order of (hi, lo) is the byte order of its
 // fragment() string (the kind's letter, then UTF-8, whose byte order is that of the
 // characters), and the word as its index in flush_spelling()'s moves.
+// Characters are code points (folded_chars(): Xapian::Utf8Iterator gives at most
+// U+10FFFF, and an invalid byte as itself), so 21 bits hold each.
 struct fragment_entry {
 	uint64_t hi; // kind's rank (B, M, T) << 42 | first character << 21 | second
 	uint32_t lo; // the third character of an M fragment (0 for B and T)
@@ -527,9 +529,10 @@ void append_head_entry(std::string &v, std::string_view word, uint64_t freq, uin
 // whole list is built. This is the last commit's serial tail: a first index of the
 // Debian folder (3,930 articles) puts 35,000 words in 640 head lists and 261,000 entries
 // in 9,200 other lists, and a tree of their keys and a sort of each list made a tenth of
-// the run. So the lists are gathered in hash maps under their short fragment() keys and
-// written in key order, and the words that appear or go are sorted once, which leaves
-// each list's changes sorted.
+// the run. So the head lists are gathered in a hash map under their short fragment()
+// keys, the other lists as packed integer entries (fragment_entry), all written in key
+// order, and the words that appear or go are sorted once, which leaves each list's
+// changes sorted.
 void flush_spelling(xs_writer *w, const std::unordered_map<std::string, spell_counts> &delta)
 {
 	Xapian::WritableDatabase &db = w->shards[0]->db;
@@ -609,8 +612,16 @@ void flush_spelling(xs_writer *w, const std::unordered_map<std::string, spell_co
 	// Debian folder, where a hash map of fragment() strings holding vectors took 60-80 ms
 	// of the last commit's serial tail; these take 40. Measured with callgrind on 2,000 of
 	// the folder's files, this function went from 144 M to 82 M instructions.
+	// at most one T, one B (4 characters or fewer) and one M per character but two:
+	// reserved whole, as a vector doubling would hold both copies at once (a flush of
+	// 500,000 words makes millions of entries)
+	size_t most = 0;
+	for (const auto &m : moves) {
+		size_t n = m.first->folded.size();
+		most += n < 2 ? 0 : 1 + (n <= 4) + (n - 2);
+	}
 	std::vector<fragment_entry> entries;
-	entries.reserve(moves.size() * 8);
+	entries.reserve(most);
 	for (size_t m = 0; m < moves.size(); m++)
 		add_other_fragments(moves[m].first->folded, static_cast<uint32_t>(m), entries);
 	std::sort(entries.begin(), entries.end(), [](const fragment_entry &a, const fragment_entry &b) {
