@@ -102,10 +102,14 @@ measure() {
 	local name=$1 index=$2
 	shift 2
 	say "index: $name"
+	# what the run before left to write (FTS5 writes without syncing) is written now,
+	# not during this run's own syncs
+	sync
 	if ! /usr/bin/time -f '%e %U %S %M' -o "$WORK/time.$name" "$@" >"$WORK/log.$name" 2>&1; then
 		say "  $name failed (exit status, see $WORK/log.$name); its numbers are still shown"
 	fi
-	read -r wall user sys rss <"$WORK/time.$name"
+	# the last line: after a failure, time writes "Command exited with non-zero status N" first
+	read -r wall user sys rss < <(tail -n 1 "$WORK/time.$name")
 	local kb
 	kb=$(du -sk "$index" | cut -f1)
 	echo "$name $wall $(awk "BEGIN {print $user + $sys}") $rss $kb" >>"$WORK/index.tsv"
@@ -246,12 +250,15 @@ print(f"Folder: `{folder}`, {nfiles} articles, {mb} MB of text; "
       f"{os.cpu_count()} cores, {datetime.date.today()}.\n")
 print("| indexing | wall s | CPU s | peak RSS MB | index MB | wall × fouille | CPU × fouille | RSS × fouille | size × fouille |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+def ratio(a, b):
+    return f"{a / b:.2f}" if b else "—"  # a re-run of a tiny folder can take 0.00 s
+
 for name, (w, c, r, s) in rows.items():
     base = rows["fouille-index"] if not name.endswith("-rerun") else rows["fouille-index-rerun"]
     label = name.replace("-rerun", " (re-run, unchanged)")
-    print(f"| {label} | {w:.2f} | {c:.2f} | {r:.0f} | {s:.1f} | {w / base[0]:.2f} | "
-          f"{c / base[1]:.2f} | {r / base[2]:.2f} | {s / base[3]:.2f} |")
-rr = rows["fouille-index-rerun"][0] / ref[0] * 100
+    print(f"| {label} | {w:.2f} | {c:.2f} | {r:.0f} | {s:.1f} | {ratio(w, base[0])} | "
+          f"{ratio(c, base[1])} | {ratio(r, base[2])} | {ratio(s, base[3])} |")
+rr = rows["fouille-index-rerun"][0] / ref[0] * 100 if ref[0] else 0
 print(f"\nfouille re-run on the unchanged folder: {rr:.1f}% of the full index time.\n")
 index_runs = int(os.environ.get("INDEX_RUNS", "1"))
 if index_runs > 1:
