@@ -263,7 +263,8 @@ typedef struct fouille_update_options {
 	 * update committed before, up to 64 MB). Each commit makes what was
 	 * indexed so far searchable and safe from a crash, at some cost in speed. While
 	 * an index is built from nothing, its commits are kept from a killed process, not
-	 * synced to disk: its files are synced once at the end of the update, and an
+	 * synced to disk: its databases' files are synced once at the end of the update (the
+	 * catalog, as in every update, is synced at SQLite's checkpoints), and an
 	 * update after the machine itself stopped mid-build builds the index again.
 	 */
 	size_t commit_every;

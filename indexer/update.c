@@ -1614,7 +1614,8 @@ int fouille_index_update(fouille_index *idx, const char *folder, const fouille_u
 			}
 		} else {
 			catalog_commit(idx->cat);
-			/* a first index: every file synced once, now that it is whole */
+			/* a first index: its databases' files synced once, now that it is whole
+			   (the catalog is SQLite's: unsynced.h) */
 			if (idx->marked) {
 				if (unsynced_end(idx->dir, idx->xapian_dir) != 0)
 					rc = handle_fail(idx, FOUILLE_EIO,
