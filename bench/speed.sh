@@ -274,6 +274,8 @@ if index_runs > 1:
     for name, walls in runs_of.items():
         if name == "fouille-index" or len(walls) != len(own) or not own:
             continue
+        if not all(own):
+            continue
         per = [w / f for w, f in zip(walls, own)]
         print(f"{name} / fouille-index, round by round: "
               + ", ".join(f"{x:.2f}" for x in per) + f" (median {statistics.median(per):.2f}).")
@@ -296,7 +298,7 @@ for tool in ["fouille", "quest", "recoll", "sqlite"]:
     times = [t * 1000 for r in res for t in r["times"]]
     med[tool] = (statistics.median(times), pct(times, 95), statistics.mean(times))
 for tool, (m, p, a) in med.items():
-    print(f"| {names[tool]} | {m:.1f} | {p:.1f} | {a:.1f} | {m / med['fouille'][0]:.2f} |")
+    print(f"| {names[tool]} | {m:.1f} | {p:.1f} | {a:.1f} | {ratio(m, med['fouille'][0])} |")
 il = dict(l.split(None, 1) for l in open(os.path.join(work, "inlib.txt")) if not l.startswith("slow_ms"))
 slow = [l.split(None, 2)[1:] for l in open(os.path.join(work, "inlib.txt")) if l.startswith("slow_ms")]
 print(f"\nIn-library (bench/search_latency.c, index opened once, {il['searches'].strip()} searches "

@@ -1588,13 +1588,6 @@ static int on_lost(const fouille_progress *p, void *ud)
 	return 0;
 }
 
-/*
- * A first index is written without syncing each commit (indexer/unsynced.h): the
- * marker is there from the open that creates the index until an update completes it,
- * and again for a later update of the same handle; a marker from another boot makes a
- * writer without FOUILLE_OPEN_CREATE fail, and one with it start again from nothing,
- * said by the update.
- */
 /* An article with no word for the spelling data (numbers only), changed: the update
  * takes the old version's words out of the spelling data, and there are none (the
  * empty list was sorted with qsort(NULL, 0, ...), which UBSan reports). */
@@ -1641,6 +1634,13 @@ static int catalog_lock_held(const char *path)
 	return WEXITSTATUS(status) == 0;
 }
 
+/*
+ * A first index is written without syncing each commit (indexer/unsynced.h): the
+ * marker is there from the open that creates the index until an update completes it,
+ * and again for a later update of the same handle; a marker from another boot makes a
+ * writer without FOUILLE_OPEN_CREATE fail, and one with it start again from nothing,
+ * said by the update.
+ */
 static void test_unsynced_marker(void)
 {
 	if (access("/proc/sys/kernel/random/boot_id", R_OK) != 0) {
@@ -1662,11 +1662,15 @@ static void test_unsynced_marker(void)
 	rc = fouille_index_update(idx, folder, NULL, &sum);
 	CHECK(rc == FOUILLE_OK && sum.added == 3, "first update: %d %s", rc, fouille_errmsg(idx));
 	CHECK(access(marker, F_OK) != 0, "the update that completes it removes the marker");
-	char catalog[PATH_MAX];
+	char catalog[PATH_MAX], wal[PATH_MAX + 8];
 	snprintf(catalog, sizeof catalog, "%s/catalog.sqlite", dir);
-	CHECK(catalog_lock_held(catalog) == 1,
-	      "the catalog keeps SQLite's lock after the sync that completes the index (%d)",
-	      catalog_lock_held(catalog));
+	snprintf(wal, sizeof wal, "%s-wal", catalog);
+	int held = catalog_lock_held(catalog);
+	if (held < 0 || access(wal, F_OK) != 0) /* SQLite holds its lock between transactions in WAL mode only */
+		printf("note: the catalog's lock could not be asked (%d) or it is not in WAL mode: not checked\n",
+		       held);
+	else
+		CHECK(held == 1, "the catalog keeps SQLite's lock after the sync that completes the index");
 	write_article(folder, "d.txt", "Le port de commerce s'agrandit", "Un quai de plus.",
 		      "Les grues arrivent au printemps, mot4unique.");
 	rc = fouille_index_update(idx, folder, NULL, &sum);
