@@ -272,10 +272,8 @@ if index_runs > 1:
             runs_of[name] = [float(l.split()[1]) for l in open(path) if l.strip()]
     own = runs_of.get("fouille-index", [])
     for name, walls in runs_of.items():
-        if name == "fouille-index" or len(walls) != len(own) or not own:
-            continue
-        if not all(own):
-            continue
+        if name == "fouille-index" or len(walls) != len(own) or not all(own):
+            continue  # (all(): a run of 0.00 s, or no run)
         per = [w / f for w, f in zip(walls, own)]
         print(f"{name} / fouille-index, round by round: "
               + ", ".join(f"{x:.2f}" for x in per) + f" (median {statistics.median(per):.2f}).")

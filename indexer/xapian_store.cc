@@ -321,21 +321,32 @@ std::string head_key(const std::vector<unsigned> &c)
 	return c.size() < 2 ? std::string() : SPELL_PREFIX + head_fragment(c);
 }
 
+// Call fn(kind, c0, c1, c2) for each other list of a word (c2 is 0 but for an M), each
+// once: the one rule for the lists a word is written in and those read for it.
+template <typename F> void each_other_fragment(const std::vector<unsigned> &c, F fn)
+{
+	size_t n = c.size();
+	if (n < 2)
+		return;
+	fn('T', c[n - 2], c[n - 1], 0u);
+	if (n <= 4)
+		fn('B', c[0], c[n - 1], 0u);
+	for (size_t i = 0; i + 3 <= n; i++) {
+		bool seen = false; // the same three characters earlier in the word
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = c[j] == c[i] && c[j + 1] == c[i + 1] && c[j + 2] == c[i + 2];
+		if (!seen)
+			fn('M', c[i], c[i + 1], c[i + 2]);
+	}
+}
+
 // The other lists of a word, as fragment()s, each once, in no order.
 void other_fragments(const std::vector<unsigned> &c, std::vector<std::string> &out)
 {
 	out.clear();
-	size_t n = c.size();
-	if (n < 2)
-		return;
-	out.push_back(fragment('T', {c[n - 2], c[n - 1]}));
-	if (n <= 4)
-		out.push_back(fragment('B', {c[0], c[n - 1]}));
-	for (size_t i = 0; i + 3 <= n; i++) {
-		std::string m = fragment('M', {c[i], c[i + 1], c[i + 2]});
-		if (std::find(out.begin(), out.end(), m) == out.end())
-			out.push_back(std::move(m));
-	}
+	each_other_fragment(c, [&out](char kind, unsigned c0, unsigned c1, unsigned c2) {
+		out.push_back(kind == 'M' ? fragment('M', {c0, c1, c2}) : fragment(kind, {c0, c1}));
+	});
 }
 
 // One word's entry in one of its other lists (other_fragments()), for flush_spelling():
@@ -371,19 +382,10 @@ std::string unpacked_fragment(const fragment_entry &e)
 // other_fragments(c), each as an entry for the word `move`, appended to `out`.
 void add_other_fragments(const std::vector<unsigned> &c, uint32_t move, std::vector<fragment_entry> &out)
 {
-	size_t n = c.size();
-	if (n < 2)
-		return;
-	out.push_back(packed_fragment(2, c[n - 2], c[n - 1], 0, move));
-	if (n <= 4)
-		out.push_back(packed_fragment(0, c[0], c[n - 1], 0, move));
-	for (size_t i = 0; i + 3 <= n; i++) {
-		bool seen = false; // the same three characters earlier in the word
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = c[j] == c[i] && c[j + 1] == c[i + 1] && c[j + 2] == c[i + 2];
-		if (!seen)
-			out.push_back(packed_fragment(1, c[i], c[i + 1], c[i + 2], move));
-	}
+	each_other_fragment(c, [&](char kind, unsigned c0, unsigned c1, unsigned c2) {
+		unsigned rank = kind == 'B' ? 0 : kind == 'M' ? 1 : 2; // FRAGMENT_KINDS
+		out.push_back(packed_fragment(rank, c0, c1, c2, move));
+	});
 }
 
 // The keys of the other lists of a word, sorted, each once.
@@ -611,15 +613,12 @@ void flush_spelling(xs_writer *w, const std::unordered_map<std::string, spell_co
 	// in 64 + 32 bits, sorted by list then by word (moves' order). 265,000 entries for the
 	// Debian folder, where a hash map of fragment() strings holding vectors took 60-80 ms
 	// of the last commit's serial tail; these take 40. Measured with callgrind on 2,000 of
-	// the folder's files, this function went from 144 M to 82 M instructions.
-	// at most one T, one B (4 characters or fewer) and one M per character but two:
-	// reserved whole, as a vector doubling would hold both copies at once (a flush of
-	// 500,000 words makes millions of entries)
+	// the folder's files, this function went from 144 M to 82 M instructions. Counted
+	// first and reserved whole: a vector doubling would hold both copies at once, and a
+	// flush of 500,000 words makes millions of entries.
 	size_t most = 0;
-	for (const auto &m : moves) {
-		size_t n = m.first->folded.size();
-		most += n < 2 ? 0 : 1 + (n <= 4) + (n - 2);
-	}
+	for (const auto &m : moves)
+		each_other_fragment(m.first->folded, [&most](char, unsigned, unsigned, unsigned) { most++; });
 	std::vector<fragment_entry> entries;
 	entries.reserve(most);
 	for (size_t m = 0; m < moves.size(); m++)
