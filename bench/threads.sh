@@ -37,10 +37,13 @@ find "$folder" -type f -print0 | xargs -0 cat >/dev/null # the page cache warmed
 sync
 # through sh, to learn the pid whose threads count (perf records every process)
 # shellcheck disable=SC2016,SC2086 # $$ is sh's; ARGS is split on purpose
-perf sched record -q -o "$WORK/sched.data" -- sh -c 'echo $$ >"$0/pid"; exec "$@"' "$WORK" \
-	"$BUILD/fouille-index" --quiet $ARGS --index "$WORK/index" "$folder" >/dev/null
+perf sched record -o "$WORK/sched.data" -- sh -c 'echo $$ >"$0/pid"; exec "$@"' "$WORK" \
+	"$BUILD/fouille-index" --quiet $ARGS --index "$WORK/index" "$folder" >/dev/null 2>"$WORK/perf.log"
 [ -d "$WORK/index" ] || { echo "threads.sh: fouille-index made no index" >&2; exit 1; }
-perf sched timehist -i "$WORK/sched.data" >"$WORK/timehist.txt" 2>/dev/null
+if grep -qi "lost" "$WORK/perf.log"; then
+	echo "threads.sh: perf lost events ($WORK/perf.log): the figures below miss some" >&2
+fi
+perf sched timehist -i "$WORK/sched.data" >"$WORK/timehist.txt" 2>>"$WORK/perf.log"
 
 python3 - "$WORK/timehist.txt" "$(nproc)" "$WINDOW" "$(cat "$WORK/pid")" <<'PY'
 import collections, re, sys
@@ -49,8 +52,9 @@ path, ncpu, window, pid = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys
 if window <= 0:
     sys.exit("threads.sh: WINDOW must be a number of seconds above 0")
 # a line: end time, [cpu], task[tid/pid] (or <idle>), wait time, scheduling delay, run
-# time, the last three in ms
-line_re = re.compile(r'\s*([\d.]+)\s+\[\d+\]\s+(\S+?)(?:\[(\d+)(?:/(\d+))?\])?\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$')
+# time, the last three in ms. perf writes task[tid/pid] in 31 characters at most: a long
+# name with long ids loses its closing bracket, and then the end of its pid.
+line_re = re.compile(r'\s*([\d.]+)\s+\[\d+\]\s+(\S+?)(?:\[(\d+)(?:/(\d+))?\]?)?\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$')
 runs, idle = [], []  # (start, end, thread name); (start, end) of an idle core
 for line in open(path, errors='replace'):
     m = line_re.match(line)
