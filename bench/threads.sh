@@ -37,9 +37,15 @@ find "$folder" -type f -print0 | xargs -0 cat >/dev/null # the page cache warmed
 sync
 # through sh, to learn the pid whose threads count (perf records every process)
 # shellcheck disable=SC2016,SC2086 # $$ is sh's; ARGS is split on purpose
+# (its status is fouille-index's, 1 when some file could not be indexed: judged below)
 perf sched record -o "$WORK/sched.data" -- sh -c 'echo $$ >"$0/pid"; exec "$@"' "$WORK" \
-	"$BUILD/fouille-index" --quiet $ARGS --index "$WORK/index" "$folder" >/dev/null 2>"$WORK/perf.log"
-[ -d "$WORK/index" ] || { echo "threads.sh: fouille-index made no index" >&2; exit 1; }
+	"$BUILD/fouille-index" --quiet $ARGS --index "$WORK/index" "$folder" >/dev/null 2>"$WORK/perf.log" || true
+if [ ! -s "$WORK/sched.data" ] || [ ! -s "$WORK/pid" ]; then
+	echo "threads.sh: perf sched record failed (not root? kernel.perf_event_paranoid?):" >&2
+	cat "$WORK/perf.log" >&2
+	exit 1
+fi
+[ -d "$WORK/index" ] || { echo "threads.sh: fouille-index made no index ($WORK/perf.log)" >&2; exit 1; }
 if grep -qi "lost" "$WORK/perf.log"; then
 	echo "threads.sh: perf lost events ($WORK/perf.log): the figures below miss some" >&2
 fi

@@ -616,12 +616,15 @@ void flush_spelling(xs_writer *w, const std::unordered_map<std::string, spell_co
 	// in 64 + 32 bits, sorted by list then by word (moves' order). 265,000 entries for the
 	// Debian folder, where a hash map of fragment() strings holding vectors took 60-80 ms
 	// of the last commit's serial tail; these take 40. Measured with callgrind on 2,000 of
-	// the folder's files, this function went from 144 M to 82 M instructions. Counted
-	// first and reserved whole: a vector doubling would hold both copies at once, and a
-	// flush of 500,000 words makes millions of entries.
+	// the folder's files, this function went from 144 M to 82 M instructions. Reserved
+	// whole, for at most one T, one B (4 characters or fewer) and one M per character but
+	// two (each_other_fragment() leaves out repeated M's): a vector doubling would hold
+	// both copies at once, and a flush of 500,000 words makes millions of entries.
 	size_t most = 0;
-	for (const auto &m : moves)
-		each_other_fragment(m.first->folded, [&most](char, unsigned, unsigned, unsigned) { most++; });
+	for (const auto &m : moves) {
+		size_t n = m.first->folded.size();
+		most += n < 2 ? 0 : 1 + (n <= 4) + (n - 2);
+	}
 	std::vector<fragment_entry> entries;
 	entries.reserve(most);
 	for (size_t m = 0; m < moves.size(); m++)
