@@ -394,21 +394,10 @@ int extras_each_word(const extras *x, int (*fn)(const char *word, int caps, void
 	return 0;
 }
 
-typedef struct spelling_sink {
-	xs_writer *w;
-	char *err;
-} spelling_sink;
-
-static int add_spelling(const char *word, int caps, void *ud)
-{
-	spelling_sink *s = ud;
-	return xs_writer_add_spelling(s->w, word, 1, caps != 0, s->err);
-}
-
 int extras_add_spelling(const extras *x, xs_writer *w, char *err)
 {
-	spelling_sink s = {w, err};
-	return extras_each_word(x, add_spelling, &s);
+	/* the set's arena is the layout xs_writer_add_spelling_words() takes */
+	return x->words.arena.len ? xs_writer_add_spelling_words(w, x->words.arena.s, x->words.arena.len, err) : 0;
 }
 
 /* ---- the signature alone ---------------------------------------------------------- */

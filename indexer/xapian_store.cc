@@ -50,6 +50,101 @@ struct spell_counts {
 	long long freq = 0, caps = 0;
 };
 
+// Each word's spell_counts, held until a commit writes them: every word of every
+// article is counted here, by the writer, so this is an open-addressing table over a
+// dense vector of entries and one arena of words, where a std::unordered_map of
+// std::string keys built a string, hashed it and chased a node for each (a quarter of
+// the writer thread's time on the Debian folder). Entries come in insertion order; a
+// lookup compares the 32-bit hash stored in its slot before the word.
+class word_counts {
+public:
+	// The counts of `word`, created at zero when it is not there.
+	spell_counts &at(std::string_view word)
+	{
+		if ((entries_.size() + 1) * 4 > slots_.size() * 3)
+			grow();
+		const uint64_t h = hash(word);
+		const uint32_t tag = static_cast<uint32_t>(h >> 32);
+		size_t mask = slots_.size() - 1;
+		for (size_t i = static_cast<size_t>(h) & mask;; i = (i + 1) & mask) {
+			slot &s = slots_[i];
+			if (s.index == 0) {
+				entries_.push_back({arena_.size(), word.size(), h, spell_counts()});
+				arena_.append(word.data(), word.size());
+				s = {tag, static_cast<uint32_t>(entries_.size())};
+				return entries_.back().counts;
+			}
+			entry &e = entries_[s.index - 1];
+			if (s.tag == tag && word_of(e) == word)
+				return e.counts;
+		}
+	}
+	size_t size() const { return entries_.size(); }
+	bool empty() const { return entries_.empty(); }
+	// Empty, keeping the memory of a table that stayed small (it fills again with the
+	// next batch of articles) and giving back that of a large one.
+	void clear()
+	{
+		if (entries_.size() > (1u << 16)) {
+			word_counts().swap(*this);
+			return;
+		}
+		entries_.clear();
+		arena_.clear();
+		std::fill(slots_.begin(), slots_.end(), slot());
+	}
+	void swap(word_counts &o) noexcept
+	{
+		slots_.swap(o.slots_);
+		entries_.swap(o.entries_);
+		arena_.swap(o.arena_);
+	}
+	// fn(word, counts) for each word, in the order they came. The words are views into
+	// the table, valid until it changes.
+	template <typename F> void each(F fn) const
+	{
+		for (const entry &e : entries_)
+			fn(word_of(e), e.counts);
+	}
+
+private:
+	struct slot {
+		uint32_t tag = 0;   // the high half of the word's hash
+		uint32_t index = 0; // 1 + its entry, 0 for an empty slot
+	};
+	struct entry {
+		size_t off, len; // the word in arena_
+		uint64_t hash;
+		spell_counts counts;
+	};
+	std::vector<slot> slots_;
+	std::vector<entry> entries_;
+	std::string arena_;
+
+	static uint64_t hash(std::string_view w)
+	{
+		uint64_t h = 0xcbf29ce484222325ull; // FNV-1a, then mixed: the slot takes the low bits
+		for (unsigned char c : w)
+			h = (h ^ c) * 0x100000001b3ull;
+		h ^= h >> 29;
+		h *= 0xbf58476d1ce4e5b9ull;
+		return h ^ (h >> 32);
+	}
+	std::string_view word_of(const entry &e) const { return std::string_view(arena_).substr(e.off, e.len); }
+	void grow()
+	{
+		std::vector<slot> v(slots_.empty() ? 1024 : slots_.size() * 2);
+		size_t mask = v.size() - 1;
+		for (size_t k = 0; k < entries_.size(); k++) {
+			size_t i = static_cast<size_t>(entries_[k].hash) & mask;
+			while (v[i].index != 0)
+				i = (i + 1) & mask;
+			v[i] = {static_cast<uint32_t>(entries_[k].hash >> 32), static_cast<uint32_t>(k + 1)};
+		}
+		slots_.swap(v);
+	}
+};
+
 // A change handed to a shard's thread (a writer with several shards).
 struct writer_op {
 	bool remove = false; // delete the document `idterm`, else replace it by `doc`
@@ -88,7 +183,7 @@ struct xs_writer {
 	// by xs_writer_commit_keep_spelling() (kept until a commit writes them; the
 	// committed database carries SPELL_PENDING meanwhile). Under spell_mu: shard threads
 	// take a replaced document's words out while the caller adds new ones.
-	std::unordered_map<std::string, spell_counts> spell_delta, spell_committed;
+	word_counts spell_delta, spell_committed;
 	std::mutex spell_mu;
 	xs_forget_fn forget = nullptr;
 	void *forget_ud = nullptr;
@@ -271,10 +366,9 @@ std::string record_of(const Xapian::Document &doc)
 
 const std::string SPELL_PREFIX = XS_META_SPELLING;
 
-// More words than this held and a commit writes them anyway: the map takes about 80 bytes
-// a word (a node of the unordered_map with its std::string and counts, and its bucket:
-// 500,000 words of 11 bytes took 40 MB), a word over 15 bytes its length more, so this
-// bounds it at 40-50 MB. A vocabulary
+// More words than this held and a commit writes them anyway: a word_counts takes 60 to
+// 130 bytes a word (its 40-byte entry in a vector that grows by doubling, 11 to 21 bytes
+// of slots, the word itself), so this bounds it at 30-65 MB. A vocabulary
 // under the bound (the 3,930 articles of bench/ hold 36,329 spelling words) is
 // written once, at the last commit.
 constexpr size_t SPELL_HELD_MAX = 500000;
@@ -283,7 +377,7 @@ constexpr size_t SPELL_HELD_MAX = 500000;
 constexpr size_t SPELL_CACHE_MAX = 16u << 20;
 
 // The characters of the folded word (analyzer_fold: accents and case out).
-std::vector<unsigned> folded_chars(const std::string &word)
+std::vector<unsigned> folded_chars(std::string_view word)
 {
 	bool plain = true; // lowercase ASCII letters fold to themselves (most words)
 	for (char ch : word)
@@ -538,7 +632,7 @@ void append_head_entry(std::string &v, std::string_view word, uint64_t freq, uin
 // keys, the other lists as packed integer entries (fragment_entry), all written in key
 // order, and the words that appear or go are sorted once, which leaves each list's
 // changes sorted.
-void flush_spelling(xs_writer *w, const std::unordered_map<std::string, spell_counts> &delta)
+void flush_spelling(xs_writer *w, const word_counts &delta)
 {
 	Xapian::WritableDatabase &db = w->shards[0]->db;
 	struct change {
@@ -547,14 +641,13 @@ void flush_spelling(xs_writer *w, const std::unordered_map<std::string, spell_co
 		std::vector<unsigned> folded;
 	};
 	std::unordered_map<std::string, std::vector<change>> by_head; // by head_fragment()
-	for (const auto &d : delta) {
-		if (d.second.freq == 0 && d.second.caps == 0)
-			continue;
-		std::vector<unsigned> c = folded_chars(d.first);
-		if (c.size() < 2)
-			continue;
-		by_head[head_fragment(c)].push_back({d.first, d.second, std::move(c)});
-	}
+	delta.each([&by_head](std::string_view word, const spell_counts &d) {
+		if (d.freq == 0 && d.caps == 0)
+			return;
+		std::vector<unsigned> c = folded_chars(word);
+		if (c.size() >= 2)
+			by_head[head_fragment(c)].push_back({word, d, std::move(c)});
+	});
 	auto in_key_order = [](auto &m) {
 		std::vector<typename std::remove_reference_t<decltype(m)>::value_type *> v;
 		v.reserve(m.size());
@@ -1459,16 +1552,15 @@ int xs_writer_get_data(xs_writer *w, const char *idterm, char **out, size_t *len
 namespace {
 
 // Add the changes of `from` to `to` and empty `from`.
-void merge_spelling(std::unordered_map<std::string, spell_counts> &to,
-		    std::unordered_map<std::string, spell_counts> &from)
+void merge_spelling(word_counts &to, word_counts &from)
 {
 	if (to.size() < from.size())
 		to.swap(from); // sums: the smaller goes into the larger
-	for (const auto &d : from) {
-		spell_counts &c = to[d.first];
-		c.freq += d.second.freq;
-		c.caps += d.second.caps;
-	}
+	from.each([&to](std::string_view word, const spell_counts &d) {
+		spell_counts &c = to.at(word);
+		c.freq += d.freq;
+		c.caps += d.caps;
+	});
 	from.clear();
 }
 
@@ -1681,9 +1773,29 @@ int xs_writer_add_spelling(xs_writer *w, const char *word, unsigned freqinc, uns
 	try {
 		// written at the commit, in its transaction
 		std::lock_guard<std::mutex> lock(w->spell_mu);
-		spell_counts &d = w->spell_delta[word];
+		spell_counts &d = w->spell_delta.at(word);
 		d.freq += freqinc;
 		d.caps += capsinc;
+		return FOUILLE_OK;
+	} catch (...) {
+		return handle_exception(err, "writing spelling data");
+	}
+}
+
+int xs_writer_add_spelling_words(xs_writer *w, const char *words, size_t len, char *err)
+{
+	try {
+		std::lock_guard<std::mutex> lock(w->spell_mu);
+		for (size_t off = 0; off < len;) {
+			const char *word = words + off;
+			size_t n = strnlen(word, len - off);
+			if (n + 2 > len - off)
+				break; // no caps byte after it: not a word of the layout
+			spell_counts &d = w->spell_delta.at(std::string_view(word, n));
+			d.freq += 1;
+			d.caps += word[n + 1] != 0;
+			off += n + 2;
+		}
 		return FOUILLE_OK;
 	} catch (...) {
 		return handle_exception(err, "writing spelling data");
@@ -1695,7 +1807,7 @@ int xs_writer_remove_spelling(xs_writer *w, const char *word, unsigned freqdec, 
 {
 	try {
 		std::lock_guard<std::mutex> lock(w->spell_mu);
-		spell_counts &d = w->spell_delta[word];
+		spell_counts &d = w->spell_delta.at(word);
 		d.freq -= freqdec;
 		d.caps -= capsdec;
 		return FOUILLE_OK;

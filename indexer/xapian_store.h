@@ -128,6 +128,10 @@ int xs_writer_cancel(xs_writer *w, char *err);
  */
 int xs_writer_add_spelling(xs_writer *w, const char *word, unsigned freqinc, unsigned capsinc,
 			   char *err);
+/* xs_writer_add_spelling() with freqinc 1 for each word of one article, the lock taken
+   once: `words` holds `len` bytes of words back to back, each NUL-terminated and
+   followed by one byte, its capsinc (0 or 1). */
+int xs_writer_add_spelling_words(xs_writer *w, const char *words, size_t len, char *err);
 /* Take `freqdec` from the frequency of `word` and `capsdec` from its caps; a word at 0
    is no longer suggested. */
 int xs_writer_remove_spelling(xs_writer *w, const char *word, unsigned freqdec, unsigned capsdec,

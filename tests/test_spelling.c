@@ -457,6 +457,50 @@ int main(void)
 		xs_writer_close(w);
 	}
 
+	/* Many words an article at a time (xs_writer_add_spelling_words, the layout of
+	   extras' word set): the held table grows well past its first slots, and past the
+	   size it gives back when a commit empties it; every count stays right */
+	use_index("table");
+	make_dir(dir);
+	if (xs_writer_open(&w, xapian_dir, 1, err) == FOUILLE_OK) {
+		enum { NWORDS = 70000 };
+		size_t cap = (size_t)NWORDS * 8, len = 0;
+		char *buf = malloc(cap);
+		CHECK(buf != NULL, "out of memory");
+		for (int i = 0; buf && i < NWORDS; i++) {
+			int n = i;
+			buf[len++] = 'q';
+			for (int k = 0; k < 4; k++, n /= 26)
+				buf[len++] = (char)('a' + n % 26);
+			buf[len++] = '\0';
+			buf[len++] = (char)(i % 3 == 0); /* caps for every third word */
+		}
+		if (buf) {
+			CHECK(xs_writer_add_spelling_words(w, buf, len, err) == FOUILLE_OK, "add words: %s", err);
+			CHECK(xs_writer_add_spelling_words(w, buf, len, err) == FOUILLE_OK, "add words: %s", err);
+			CHECK(xs_writer_commit_keep_spelling(w, err) == FOUILLE_OK, "commit: %s", err);
+			/* the first word again, in an article of its own, and one word taken away */
+			CHECK(xs_writer_add_spelling_words(w, buf, 7, err) == FOUILLE_OK, "add a word: %s", err);
+			CHECK(xs_writer_remove_spelling(w, "qbaaa", 1, 0, err) == FOUILLE_OK, "remove: %s", err);
+			/* a truncated last entry (no caps byte) is not a word */
+			CHECK(xs_writer_add_spelling_words(w, "qzzzz", 6, err) == FOUILLE_OK, "add: %s", err);
+			CHECK(xs_writer_commit(w, err) == FOUILLE_OK, "commit: %s", err);
+		}
+		xs_writer_close(w);
+		free(buf);
+		CHECK(freq("qaaaa") == 3 && caps("qaaaa") == 3, "qaaaa: %llu (caps %llu)",
+		      (unsigned long long)freq("qaaaa"), (unsigned long long)caps("qaaaa"));
+		CHECK(freq("qbaaa") == 1 && caps("qbaaa") == 0, "qbaaa: %llu (caps %llu)",
+		      (unsigned long long)freq("qbaaa"), (unsigned long long)caps("qbaaa"));
+		CHECK(freq("qdaaa") == 2 && caps("qdaaa") == 2, "qdaaa: %llu (caps %llu)",
+		      (unsigned long long)freq("qdaaa"), (unsigned long long)caps("qdaaa"));
+		/* word 69999: 69999 = 7 + 14*26 + 25*676 + 3*17576 */
+		CHECK(freq("qhozd") == 2 && caps("qhozd") == 2, "the last word: %llu (caps %llu)",
+		      (unsigned long long)freq("qhozd"), (unsigned long long)caps("qhozd"));
+		CHECK(freq("qzzzz") == 0, "a truncated entry counted: %llu", (unsigned long long)freq("qzzzz"));
+		CHECK_STR(meta(XS_META_SPELLING_PENDING), "");
+	}
+
 	remove_tree(tmp_root);
 	return check_summary();
 }
