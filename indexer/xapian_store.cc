@@ -1954,8 +1954,15 @@ int xs_writer_check_spelling(xs_writer *w, const xs_tally *t, xs_problem_fn fn, 
 			const std::string key = *k;
 			const std::string v = s0.db.get_metadata(key);
 			bool head = key.size() > SPELL_PREFIX.size() && key[SPELL_PREFIX.size()] == 'H';
+			std::string previous; // each list in byte order, each word once: a flush merges on it
+			bool first = true;
 			each_spell_entry(v, head, [&](std::string_view wv, uint64_t f, uint64_t caps) {
 				const std::string word(wv);
+				if (!first && !(previous < word))
+					problem("the spelling list " + key.substr(SPELL_PREFIX.size()) + " is out of order at \"" +
+						word + "\"");
+				previous = word;
+				first = false;
 				if (!head) {
 					lists[key].insert(word);
 				} else if (head_key(folded_chars(word)) != key) {

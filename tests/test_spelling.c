@@ -166,6 +166,76 @@ static size_t problems(void)
 	return n;
 }
 
+/* UTF-8 of code point `c` (below U+10000) at out; returns the bytes written. */
+static size_t put_utf8(char *out, unsigned c)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xC0 | c >> 6);
+		out[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	out[0] = (char)(0xE0 | c >> 12);
+	out[1] = (char)(0x80 | (c >> 6 & 0x3F));
+	out[2] = (char)(0x80 | (c & 0x3F));
+	return 3;
+}
+
+/* Word i of round r, three characters from the n code points from `first`: word i is
+   unique within a round by its first two. */
+static void vocabulary_word(char out[16], unsigned first, unsigned n, unsigned i, unsigned r)
+{
+	size_t len = put_utf8(out, first + i % n);
+	len += put_utf8(out + len, first + (i / n + r) % n);
+	len += put_utf8(out + len, first + (i * 13 + 1 + r) % n);
+	out[len] = '\0';
+}
+
+/* Two writes of a store's spelling data, the second adding words and taking a third of
+   the first's away, each checked against what was counted (xs_writer_check_spelling:
+   frequencies, every word in each of its lists and in no other, each list in order). */
+static void check_vocabulary(const char *name, unsigned first, unsigned n)
+{
+	const unsigned words = n * 20 < 2000 ? n * 20 : 2000;
+	char err[XS_ERRLEN], word[16];
+	xs_writer *w;
+	use_index(name);
+	make_dir(dir);
+	for (unsigned round = 0; round < 2; round++) {
+		if (xs_writer_open(&w, xapian_dir, 1, err) != FOUILLE_OK) {
+			CHECK(0, "%s: open: %s", name, err);
+			return;
+		}
+		for (unsigned i = 0; i < words; i++) {
+			vocabulary_word(word, first, n, i, round);
+			CHECK(xs_writer_add_spelling(w, word, 1, 0, err) == FOUILLE_OK, "add: %s", err);
+			if (round == 1 && i % 3 == 0) {
+				vocabulary_word(word, first, n, i, 0);
+				CHECK(xs_writer_remove_spelling(w, word, 1, 0, err) == FOUILLE_OK, "remove: %s", err);
+			}
+		}
+		CHECK(xs_writer_commit(w, err) == FOUILLE_OK, "commit: %s", err);
+		xs_tally *t = xs_tally_new();
+		CHECK(t != NULL, "out of memory");
+		for (unsigned r = 0; t && r <= round; r++)
+			for (unsigned i = 0; i < words; i++)
+				if (r == 1 || round == 0 || i % 3 != 0) {
+					vocabulary_word(word, first, n, i, r);
+					CHECK(xs_tally_add(t, word, 0) == FOUILLE_OK, "tally: out of memory");
+				}
+		size_t found = 999;
+		if (t)
+			CHECK(xs_writer_check_spelling(w, t, print_problem, NULL, &found, err) == FOUILLE_OK,
+			      "check: %s", err);
+		CHECK(found == 0, "%s, write %u: %zu problems in the spelling data", name, round + 1, found);
+		xs_tally_free(t);
+		xs_writer_close(w);
+	}
+}
+
 /* The number of articles holding `word`, or (caps) writing it with a capital initial. */
 static uint64_t count(const char *word, int caps)
 {
@@ -500,6 +570,13 @@ int main(void)
 		CHECK(freq("qzzzz") == 0, "a truncated entry counted: %llu", (unsigned long long)freq("qzzzz"));
 		CHECK_STR(meta(XS_META_SPELLING_PENDING), "");
 	}
+
+	/* Vocabularies of 2,000 words, of a small alphabet (lists shared by many words) and
+	   of a large one (1,100 CJK characters, three bytes each): every word is in the lists
+	   it belongs to, each list in order, after a second write that merges words that
+	   appear and words that go into the lists the first one wrote */
+	check_vocabulary("narrow", 'a', 20);
+	check_vocabulary("wide", 0x4E00, 1100);
 
 	remove_tree(tmp_root);
 	return check_summary();
