@@ -40,8 +40,11 @@ struct cache_slot {
 	uint32_t gen;  /* slot is live only when equal to the cache's generation */
 	uint32_t hash;
 	uint32_t off;  /* into the arena: key NUL term NUL alt NUL */
-	uint8_t klen, tlen, alen, stop;
+	uint8_t klen, tlen, alen;
+	uint8_t flags; /* SLOT_STOP, SLOT_DIGIT, and the key's characters (up to 63) << 2 */
 };
+#define SLOT_STOP 1u
+#define SLOT_DIGIT 2u
 
 struct analyzer {
 	struct sb_stemmer *stemmer;
@@ -428,7 +431,7 @@ size_t analyzer_fold(const char *in, size_t len, char *out, size_t cap)
 
 /* ---- stem cache ----------------------------------------------------------------- */
 
-static uint32_t hash_bytes(const char *s, size_t len)
+uint32_t analyzer_word_hash(const char *s, size_t len)
 {
 	uint32_t h = 2166136261u; /* FNV-1a: words are short, this is plenty */
 	for (size_t i = 0; i < len; i++) {
@@ -495,7 +498,7 @@ static int cache_grow_arena(analyzer *a, size_t need)
 }
 
 static void cache_put(analyzer *a, struct cache_slot *slot, const char *key, size_t klen,
-		      uint32_t h, int stop, const char *term, size_t tlen, const char *alt,
+		      uint32_t h, unsigned flags, const char *term, size_t tlen, const char *alt,
 		      size_t alen)
 {
 	size_t need = klen + tlen + alen + 3;
@@ -524,7 +527,7 @@ static void cache_put(analyzer *a, struct cache_slot *slot, const char *key, siz
 	slot->klen = (uint8_t)klen;
 	slot->tlen = (uint8_t)tlen;
 	slot->alen = (uint8_t)alen;
-	slot->stop = (uint8_t)stop;
+	slot->flags = (uint8_t)flags;
 	a->arena_used += (uint32_t)need;
 	a->cache_count++;
 }
@@ -640,6 +643,19 @@ struct emitter {
 	void *userdata;
 };
 
+/* analyzer_token's word_hash, word_chars and word_digit for the `n` bytes at w. */
+static void word_shape(const char *w, size_t n, analyzer_token *t)
+{
+	unsigned chars = 0, digit = 0;
+	for (size_t i = 0; i < n; i++) {
+		digit |= w[i] >= '0' && w[i] <= '9';
+		chars += ((unsigned char)w[i] & 0xC0) != 0x80;
+	}
+	t->word_hash = analyzer_word_hash(w, n);
+	t->word_chars = (uint8_t)(chars < 63 ? chars : 63);
+	t->word_digit = (uint8_t)digit;
+}
+
 /*
  * The word a->raw, found at text[start..end), at position `pos`: normalize, elide,
  * drop or stem, emit. Returns 0, the callback's value, or -1 (out of memory).
@@ -665,21 +681,27 @@ static int process_word(analyzer *a, int32_t max_cp, int has_apos, uint32_t pos,
 	int32_t first;
 	if (!utf8_decode((const unsigned char *)w, wlen, &first))
 		first = 0;
+	tok.word_len = (uint32_t)wcut;
 	if (char_class(first) == C_DIGIT) {
 		/* numbers are kept as written (lowercased, group spaces removed) */
 		w[wcut] = '\0';
 		tok.term = tok.word = w;
+		word_shape(w, wcut, &tok);
 	} else {
-		uint32_t h = hash_bytes(w, wlen);
+		/* a cached word is never cut: CACHE_KEY_MAX is ANALYZER_MAX_TERM */
+		uint32_t h = analyzer_word_hash(w, wlen);
 		struct cache_slot *free_slot = NULL;
 		struct cache_slot *hit = wlen <= CACHE_KEY_MAX
 						 ? cache_find(a, w, wlen, h, &free_slot)
 						 : NULL;
 		if (hit) {
 			const char *k = a->arena + hit->off;
-			stop = hit->stop;
+			stop = hit->flags & SLOT_STOP;
 			tok.term = k + hit->klen + 1;
 			tok.alt = hit->alen ? tok.term + hit->tlen + 1 : NULL;
+			tok.word_hash = h;
+			tok.word_chars = (uint8_t)(hit->flags >> 2);
+			tok.word_digit = (hit->flags & SLOT_DIGIT) != 0;
 		} else {
 			size_t tlen = 0, alen = 0;
 			stop = analyzer_is_stopword(w, wlen);
@@ -687,8 +709,12 @@ static int process_word(analyzer *a, int32_t max_cp, int has_apos, uint32_t pos,
 				return -1;
 			if (stop)
 				a->term[0] = a->alt[0] = '\0';
+			word_shape(w, wcut, &tok);
 			if (free_slot)
-				cache_put(a, free_slot, w, wlen, h, stop, a->term, tlen, a->alt, alen);
+				cache_put(a, free_slot, w, wlen, h,
+					  (stop ? SLOT_STOP : 0u) | (tok.word_digit ? SLOT_DIGIT : 0u) |
+						  (unsigned)tok.word_chars << 2,
+					  a->term, tlen, a->alt, alen);
 			tok.term = a->term;
 			tok.alt = alen ? a->alt : NULL;
 		}

@@ -33,6 +33,10 @@ typedef struct analyzer_token {
 	                      else NULL. Indexed and queried under the E prefix so that
 	                      exact spellings rank first. Not stem(w): Snowball strips a
 	                      final é, so pâté/pâte, marché/marche would meet there. */
+	uint32_t word_len;   /* bytes of `word` */
+	uint32_t word_hash;  /* analyzer_word_hash() of `word` */
+	uint8_t word_chars;  /* characters of `word`, at most 63 (counted to 63 only) */
+	uint8_t word_digit;  /* 1 when `word` holds a digit */
 	uint32_t pos;     /* word position, 1-based; stopwords take a position too */
 	size_t start;     /* byte offset of the word (elided article included) in the input */
 	size_t end;       /* byte offset just past the word */
@@ -43,6 +47,10 @@ typedef struct analyzer_token {
  * call. Return 0 to go on, non-zero to stop the run (analyzer_run returns that value).
  */
 typedef int (*analyzer_emit_fn)(const analyzer_token *tok, void *userdata);
+
+/* FNV-1a (32 bits) of `len` bytes: analyzer_token.word_hash, computed once per distinct
+   word (the stem cache keeps it) for the callers that gather words in a hash table. */
+uint32_t analyzer_word_hash(const char *s, size_t len);
 
 /* Per-thread state: a Snowball stemmer, a stem cache, scratch buffers. Not thread-safe. */
 typedef struct analyzer analyzer;

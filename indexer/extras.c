@@ -36,7 +36,7 @@
 
 typedef struct slot {
 	size_t off; /* 1 + offset of the word in the arena */
-	uint64_t hash;
+	uint32_t hash;
 	uint32_t gen; /* the slot is live only when equal to the set's generation */
 } slot;
 
@@ -79,14 +79,13 @@ static int set_grow(word_set *s)
 	return 0;
 }
 
-/* Add `w` (of `n` bytes) unless present, with its caps flag at 1. Returns the word's caps
-   flag (which the caller clears: it stays 1 while every occurrence is capitalized), or
-   NULL when out of memory. */
-static char *set_add(word_set *s, const char *w, size_t n)
+/* Add `w` (of `n` bytes, its analyzer_word_hash() `hash`) unless present, with its caps
+   flag at 1. Returns the word's caps flag (which the caller clears: it stays 1 while
+   every occurrence is capitalized), or NULL when out of memory. */
+static char *set_add(word_set *s, const char *w, size_t n, uint32_t hash)
 {
 	if ((!s->slots || (s->n + 1) * 2 > s->mask + 1) && set_grow(s) < 0)
 		return NULL;
-	uint64_t hash = fnv1a(w, n);
 	size_t h = hash & s->mask;
 	while (s->slots[h].gen == s->gen) {
 		char *other = s->arena.s + s->slots[h].off - 1;
@@ -247,17 +246,14 @@ struct extras {
 /* Words a person may misspell: letters only, not too long, not too short. Codes,
  * references and numbers ("a4", "x2000", "mouette123") would only swell the spelling
  * data, which Xapian holds in memory until the next commit. Returns the word's length in
- * bytes, or 0 for a word that does not go to the spelling data (one pass: this runs on
- * every word of every article). */
-static size_t spellable_len(const char *w)
+ * bytes, or 0 for a word that does not go to the spelling data. This runs on every word
+ * of every article: the analyzer measures each distinct word once (its stem cache keeps
+ * the shape), so here it is read, not counted again. */
+static size_t spellable_len(const analyzer_token *t)
 {
-	size_t n = 0, chars = 0;
-	for (; w[n]; n++) {
-		if (w[n] >= '0' && w[n] <= '9')
-			return 0;
-		chars += ((unsigned char)w[n] & 0xC0) != 0x80;
-	}
-	return n <= 40 && chars >= EXTRAS_SPELLING_MIN_CHARS ? n : 0;
+	if (!t->word || t->word_digit || t->word_len > 40 || t->word_chars < EXTRAS_SPELLING_MIN_CHARS)
+		return 0;
+	return t->word_len;
 }
 
 /*
@@ -313,9 +309,9 @@ static int written_capitalized(const char *src, const analyzer_token *t)
 static void add_word(extras *x, const char *src, const analyzer_token *t)
 {
 	size_t n;
-	if (x->oom || !t->word || !(n = spellable_len(t->word)))
+	if (x->oom || !(n = spellable_len(t)))
 		return;
-	char *caps = set_add(&x->words, t->word, n);
+	char *caps = set_add(&x->words, t->word, n, t->word_hash);
 	if (!caps)
 		x->oom = 1;
 	else if (*caps && !written_capitalized(src, t))
@@ -435,7 +431,7 @@ static int collect_spelling_word(const analyzer_token *t, void *ud)
 	word_list *l = ud;
 	/* what extras_add() adds (on_token) */
 	size_t n;
-	if (!t->word || !(n = spellable_len(t->word)))
+	if (!(n = spellable_len(t)))
 		return 0;
 	strbuf_putc(&l->arena, written_capitalized(l->src, t) ? '1' : '0');
 	strbuf_put(&l->arena, t->word, n + 1);

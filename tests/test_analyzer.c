@@ -66,6 +66,18 @@ static void record(struct run *r, const analyzer_token *t, int is_stop)
 	CHECK(!t->alt || strcmp(t->alt, t->term) != 0, "alt equal to term: %s", t->term);
 	CHECK(t->word && strlen(t->word) <= ANALYZER_MAX_TERM, "word too long or NULL");
 	CHECK(t->start < t->end, "empty byte range %zu..%zu", t->start, t->end);
+	if (t->word) { /* the word's shape, from the stem cache or measured: always the word's */
+		size_t len = strlen(t->word), chars = 0;
+		int digit = 0;
+		for (size_t i = 0; i < len; i++) {
+			chars += ((unsigned char)t->word[i] & 0xC0) != 0x80;
+			digit |= t->word[i] >= '0' && t->word[i] <= '9';
+		}
+		CHECK(t->word_len == len && t->word_hash == analyzer_word_hash(t->word, len) &&
+			      t->word_chars == (chars < 63 ? chars : 63) && t->word_digit == digit,
+		      "shape of \"%s\": len %u hash %u chars %u digit %u", t->word, t->word_len, t->word_hash,
+		      t->word_chars, t->word_digit);
+	}
 	if (r->n >= MAX_TOKS)
 		return;
 	struct tok *k = &r->toks[r->n++];
