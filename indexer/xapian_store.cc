@@ -387,7 +387,11 @@ std::vector<unsigned> folded_chars(std::string_view word)
 	std::string buf(word.size() * 3 + 8, '\0'); // room for expansions (œ -> oe)
 	size_t n = analyzer_fold(word.data(), word.size(), &buf[0], buf.size());
 	buf.resize(n);
-	return {Xapian::Utf8Iterator(buf), Xapian::Utf8Iterator()};
+	std::vector<unsigned> c;
+	c.reserve(n); // no more characters than bytes: one allocation, not a doubling per push
+	for (Xapian::Utf8Iterator i(buf); i != Xapian::Utf8Iterator(); ++i)
+		c.push_back(*i);
+	return c;
 }
 
 // A list's key without SPELL_PREFIX: the kind and 2 or 3 characters, short enough for
@@ -680,11 +684,11 @@ void flush_spelling(xs_writer *w, const word_counts &delta)
 					moves.emplace_back(&c, true);
 				}
 			} else if (k == changes.size() || word < changes[k].word) {
-				// unchanged: copied as it is
-				v.append(word.data(), word.size());
-				v += '\0';
-				v.append(freq.data(), freq.size());
-				v += '\0';
+				// unchanged: copied as it is, "word\0freq\0" in one piece
+				size_t from = static_cast<size_t>(word.data() - old.data());
+				v.append(old, from, std::min(i, old.size()) - from);
+				if (i > old.size())
+					v += '\0'; // the list's last entry, its final NUL missing
 				have = next_entry(old, i, true, word, freq);
 			} else {
 				const change &c = changes[k++];
@@ -751,8 +755,10 @@ void flush_spelling(xs_writer *w, const word_counts &delta)
 				if (k < end && changed == word)
 					k++;
 				if (!goes) {
-					v.append(word.data(), word.size());
-					v += '\0';
+					size_t from = static_cast<size_t>(word.data() - old.data());
+					v.append(old, from, std::min(i, old.size()) - from); // the word and its NUL
+					if (i > old.size())
+						v += '\0';
 				}
 				have = next_entry(old, i, false, word, unused);
 			}
