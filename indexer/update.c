@@ -668,6 +668,9 @@ typedef struct event {
 	char reason[REASON_LEN];
 } event;
 
+/* Spelling-word sets a lane keeps for its worker's next articles (lane.spare). */
+#define LANE_SPARE_EXTRAS 4
+
 typedef struct lane {
 	pthread_mutex_t mu;
 	pthread_cond_t more, room;
@@ -675,6 +678,11 @@ typedef struct lane {
 	size_t bytes; /* article text held */
 	int stop;     /* set by the writer: the worker stops at its next event */
 	int failed;   /* set by the worker: out of memory, no more events will come */
+	/* The extras of articles the writer is done with, handed back for the worker's next
+	   ones: a fresh set grew its table from 256 slots (a calloc at each doubling) for
+	   every article, in the worker, and was freed in the writer's thread. */
+	extras *spare[LANE_SPARE_EXTRAS];
+	size_t nspare;
 } lane;
 
 /* A file to read, and the catalog rows it had (contiguous, sorted by record). */
@@ -778,6 +786,33 @@ static int deliver(worker *w, event *ev)
 	return stop;
 }
 
+/* An extras for the worker of lane `l`: one the writer handed back, else a new one (NULL
+   when out of memory). */
+static extras *spare_extras(lane *l)
+{
+	extras *x = NULL;
+	pthread_mutex_lock(&l->mu);
+	if (l->nspare)
+		x = l->spare[--l->nspare];
+	pthread_mutex_unlock(&l->mu);
+	return x ? x : extras_new();
+}
+
+/* Hand `x` (the writer is done with it) back to lane `l`'s worker, or free it when the
+   lane holds enough of them. */
+static void give_back_extras(lane *l, extras *x)
+{
+	if (!x)
+		return;
+	pthread_mutex_lock(&l->mu);
+	if (l->nspare < LANE_SPARE_EXTRAS) {
+		l->spare[l->nspare++] = x;
+		x = NULL;
+	}
+	pthread_mutex_unlock(&l->mu);
+	extras_free(x);
+}
+
 /* The next event of lane `l` (waits for it), or NULL when its worker ran out of memory. */
 static event *take(lane *l)
 {
@@ -868,7 +903,8 @@ static int prepare_article(const article *a, const char *record, void *ud)
 	const known *k = row_of(pr->job, record);
 	int unchanged = k && k->hash == ev->hash;
 	int renamed = !k && !*record && maybe_renamed(pr->w->p->u, ev->hash, pr->src.file->size);
-	if (!unchanged && !renamed && (ev->ex = extras_new())) {
+	if (!unchanged && !renamed &&
+	    (ev->ex = pr->w->p->nworkers ? spare_extras(&pr->w->lane) : extras_new())) {
 		source src = pr->src;
 		src.record = record;
 		if (build_doc(pr->w->an, ev->ex, &src, a, ev->hash, &ev->doc) != 0) {
@@ -1215,6 +1251,8 @@ static void pipeline_end(pipeline *p)
 			next = ev->next;
 			event_free(ev);
 		}
+		while (w->lane.nspare)
+			extras_free(w->lane.spare[--w->lane.nspare]);
 		pthread_mutex_destroy(&w->lane.mu);
 		pthread_cond_destroy(&w->lane.more);
 		pthread_cond_destroy(&w->lane.room);
@@ -1319,6 +1357,10 @@ static int handle_file(pipeline *p, const walk_entry *e, known *rows, size_t nro
 		event *ev = take(l);
 		int last = !ev || ev->kind == EV_END;
 		int stop = consume(&j, ev);
+		if (ev) {
+			give_back_extras(l, ev->ex);
+			ev->ex = NULL;
+		}
 		event_free(ev);
 		if (stop || last)
 			return j.rc;
