@@ -45,6 +45,10 @@ struct cache_slot {
 };
 #define SLOT_STOP 1u
 #define SLOT_DIGIT 2u
+/* A cached word is never cut (its hash and shape are those of analyzer_token.word), and
+   its characters, capped at 63, fit in the flags byte above the two flags. */
+_Static_assert(CACHE_KEY_MAX <= ANALYZER_MAX_TERM, "a cached word would be cut");
+_Static_assert((63u << 2 | SLOT_STOP | SLOT_DIGIT) <= UINT8_MAX, "the flags byte");
 
 struct analyzer {
 	struct sb_stemmer *stemmer;

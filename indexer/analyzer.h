@@ -35,7 +35,7 @@ typedef struct analyzer_token {
 	                      final é, so pâté/pâte, marché/marche would meet there. */
 	uint32_t word_len;   /* bytes of `word` */
 	uint32_t word_hash;  /* analyzer_word_hash() of `word` */
-	uint8_t word_chars;  /* characters of `word`, at most 63 (counted to 63 only) */
+	uint8_t word_chars;  /* characters of `word`, capped at 63 */
 	uint8_t word_digit;  /* 1 when `word` holds a digit */
 	uint32_t pos;     /* word position, 1-based; stopwords take a position too */
 	size_t start;     /* byte offset of the word (elided article included) in the input */

@@ -393,7 +393,14 @@ int extras_each_word(const extras *x, int (*fn)(const char *word, int caps, void
 int extras_add_spelling(const extras *x, xs_writer *w, char *err)
 {
 	/* the set's arena is the layout xs_writer_add_spelling_words() takes */
-	return x->words.arena.len ? xs_writer_add_spelling_words(w, x->words.arena.s, x->words.arena.len, err) : 0;
+	if (!x->words.arena.len)
+		return FOUILLE_OK;
+	return xs_writer_add_spelling_words(w, x->words.arena.s, x->words.arena.len, err);
+}
+
+size_t extras_held_bytes(const extras *x)
+{
+	return (x->words.slots ? (x->words.mask + 1) * sizeof(slot) : 0) + x->words.arena.cap;
 }
 
 /* ---- the signature alone ---------------------------------------------------------- */

@@ -71,6 +71,8 @@ int extras_each_word(const extras *x, int (*fn)(const char *word, int caps, void
 /* Add each distinct spelling word of the article once to the spelling data of `w`.
  * Returns FOUILLE_OK or a store error with `err` filled. */
 int extras_add_spelling(const extras *x, xs_writer *w, char *err);
+/* The bytes `x` keeps allocated for the next article (its word set's table and words). */
+size_t extras_held_bytes(const extras *x);
 
 /*
  * Call `fn` once for each distinct word of `title` and `text` that extras_add() adds to

@@ -668,8 +668,11 @@ typedef struct event {
 	char reason[REASON_LEN];
 } event;
 
-/* Spelling-word sets a lane keeps for its worker's next articles (lane.spare). */
+/* Spelling-word sets a lane keeps for its worker's next articles (lane.spare), each
+ * holding at most LANE_SPARE_BYTES: a set grown by a very long article is freed rather
+ * than kept for the rest of the run. */
 #define LANE_SPARE_EXTRAS 4
+#define LANE_SPARE_BYTES (256u << 10)
 
 typedef struct lane {
 	pthread_mutex_t mu;
@@ -678,9 +681,9 @@ typedef struct lane {
 	size_t bytes; /* article text held */
 	int stop;     /* set by the writer: the worker stops at its next event */
 	int failed;   /* set by the worker: out of memory, no more events will come */
-	/* The extras of articles the writer is done with, handed back for the worker's next
-	   ones: a fresh set grew its table from 256 slots (a calloc at each doubling) for
-	   every article, in the worker, and was freed in the writer's thread. */
+	/* Extras the writer is done with, handed back for the worker's next articles:
+	   reused, a set's table and words need not grow again from 256 slots (a calloc at
+	   each doubling) for every article, nor be freed in the writer's thread. */
 	extras *spare[LANE_SPARE_EXTRAS];
 	size_t nspare;
 } lane;
@@ -799,11 +802,15 @@ static extras *spare_extras(lane *l)
 }
 
 /* Hand `x` (the writer is done with it) back to lane `l`'s worker, or free it when the
-   lane holds enough of them. */
+   lane holds enough of them or `x` grew past LANE_SPARE_BYTES. */
 static void give_back_extras(lane *l, extras *x)
 {
 	if (!x)
 		return;
+	if (extras_held_bytes(x) > LANE_SPARE_BYTES) {
+		extras_free(x);
+		return;
+	}
 	pthread_mutex_lock(&l->mu);
 	if (l->nspare < LANE_SPARE_EXTRAS) {
 		l->spare[l->nspare++] = x;

@@ -6,6 +6,7 @@
 
 #include <xapian.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +23,7 @@
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -61,6 +63,8 @@ public:
 	// The counts of `word`, created at zero when it is not there.
 	spell_counts &at(std::string_view word)
 	{
+		if (entries_.size() >= UINT32_MAX - 1)
+			throw std::length_error("too many spelling words held"); // slots count in 32 bits
 		if ((entries_.size() + 1) * 4 > slots_.size() * 3)
 			grow();
 		const uint64_t h = hash(word);
@@ -602,6 +606,10 @@ bool next_entry(std::string_view v, size_t &i, bool with_freq, std::string_view 
 	if (i >= v.size())
 		return false;
 	auto field = [&]() {
+		if (i >= v.size()) { // the list's last entry cut short: an empty field
+			i = v.size() + 1;
+			return std::string_view();
+		}
 		size_t end = v.find('\0', i);
 		if (end == std::string_view::npos)
 			end = v.size();
@@ -685,10 +693,15 @@ void flush_spelling(xs_writer *w, const word_counts &delta)
 				}
 			} else if (k == changes.size() || word < changes[k].word) {
 				// unchanged: copied as it is, "word\0freq\0" in one piece
-				size_t from = static_cast<size_t>(word.data() - old.data());
-				v.append(old, from, std::min(i, old.size()) - from);
-				if (i > old.size())
-					v += '\0'; // the list's last entry, its final NUL missing
+				if (i <= old.size()) {
+					size_t from = static_cast<size_t>(word.data() - old.data());
+					v.append(old, from, i - from);
+				} else { // the list's last entry cut short: its two fields made whole
+					v.append(word.data(), word.size());
+					v += '\0';
+					v.append(freq.data(), freq.size());
+					v += '\0';
+				}
 				have = next_entry(old, i, true, word, freq);
 			} else {
 				const change &c = changes[k++];
@@ -755,10 +768,13 @@ void flush_spelling(xs_writer *w, const word_counts &delta)
 				if (k < end && changed == word)
 					k++;
 				if (!goes) {
-					size_t from = static_cast<size_t>(word.data() - old.data());
-					v.append(old, from, std::min(i, old.size()) - from); // the word and its NUL
-					if (i > old.size())
+					if (i <= old.size()) { // the word and its NUL in one piece
+						size_t from = static_cast<size_t>(word.data() - old.data());
+						v.append(old, from, i - from);
+					} else { // the list's last word, its NUL missing
+						v.append(word.data(), word.size());
 						v += '\0';
+					}
 				}
 				have = next_entry(old, i, false, word, unused);
 			}
@@ -1794,9 +1810,12 @@ int xs_writer_add_spelling_words(xs_writer *w, const char *words, size_t len, ch
 		std::lock_guard<std::mutex> lock(w->spell_mu);
 		for (size_t off = 0; off < len;) {
 			const char *word = words + off;
-			size_t n = strnlen(word, len - off);
-			if (n + 2 > len - off)
-				break; // no caps byte after it: not a word of the layout
+			const void *nul = std::memchr(word, '\0', len - off);
+			size_t n = nul ? static_cast<size_t>(static_cast<const char *>(nul) - word) : len - off;
+			if (n + 2 > len - off) {
+				set_err(err, "counting spelling words", "the last word is cut short");
+				return FOUILLE_EINVAL;
+			}
 			spell_counts &d = w->spell_delta.at(std::string_view(word, n));
 			d.freq += 1;
 			d.caps += word[n + 1] != 0;
@@ -2027,7 +2046,7 @@ int xs_writer_check_spelling(xs_writer *w, const xs_tally *t, xs_problem_fn fn, 
 	}
 }
 
-int xs_writer_set_meta(xs_writer *w, const char *key, const char *value, char *err)
+int xs_writer_set_meta_bytes(xs_writer *w, const char *key, const void *value, size_t len, char *err)
 {
 	try {
 		writer_shard &s0 = *w->shards[0];
@@ -2035,11 +2054,16 @@ int xs_writer_set_meta(xs_writer *w, const char *key, const char *value, char *e
 		if (rc != FOUILLE_OK)
 			return rc;
 		ensure_txn(s0);
-		s0.db.set_metadata(key, value);
+		s0.db.set_metadata(key, std::string(static_cast<const char *>(value), len));
 		return FOUILLE_OK;
 	} catch (...) {
 		return handle_exception(err, "writing index metadata");
 	}
+}
+
+int xs_writer_set_meta(xs_writer *w, const char *key, const char *value, char *err)
+{
+	return xs_writer_set_meta_bytes(w, key, value, std::strlen(value), err);
 }
 
 int xs_writer_get_meta(xs_writer *w, const char *key, char **out, char *err)

@@ -128,9 +128,15 @@ int xs_writer_cancel(xs_writer *w, char *err);
  */
 int xs_writer_add_spelling(xs_writer *w, const char *word, unsigned freqinc, unsigned capsinc,
 			   char *err);
-/* xs_writer_add_spelling() with freqinc 1 for each word of one article, the lock taken
-   once: `words` holds `len` bytes of words back to back, each NUL-terminated and
-   followed by one byte, its capsinc (0 or 1). */
+/*
+ * xs_writer_add_spelling() with freqinc 1 for each word of one article, under one lock:
+ * `words` holds `len` bytes of words back to back, each NUL-terminated and followed by
+ * one byte, its capsinc (a non-zero byte counts 1). Returns FOUILLE_OK; FOUILLE_EINVAL
+ * when the last entry is cut short (its word or caps byte missing: that entry is not
+ * counted, the ones before it are); FOUILLE_ENOMEM when out of memory (the words counted
+ * before stay counted, in the open transaction, which a cancel drops). `err` gets the
+ * message.
+ */
 int xs_writer_add_spelling_words(xs_writer *w, const char *words, size_t len, char *err);
 /* Take `freqdec` from the frequency of `word` and `capsdec` from its caps; a word at 0
    is no longer suggested. */
@@ -181,6 +187,8 @@ int xs_writer_check_spelling(xs_writer *w, const xs_tally *t, xs_problem_fn fn, 
 			     size_t *problems, char *err);
 /* Database user metadata (written at the next commit). */
 int xs_writer_set_meta(xs_writer *w, const char *key, const char *value, char *err);
+/* The same with a value of `len` bytes, NULs included (the spelling lists' form). */
+int xs_writer_set_meta_bytes(xs_writer *w, const char *key, const void *value, size_t len, char *err);
 /* *out is malloc'ed ("" when unset); free() it. */
 int xs_writer_get_meta(xs_writer *w, const char *key, char **out, char *err);
 uint64_t xs_writer_doccount(xs_writer *w);

@@ -76,7 +76,7 @@ static void record(struct run *r, const analyzer_token *t, int is_stop)
 		CHECK(t->word_len == len && t->word_hash == analyzer_word_hash(t->word, len) &&
 			      t->word_chars == (chars < 63 ? chars : 63) && t->word_digit == digit,
 		      "shape of \"%s\": len %u hash %u chars %u digit %u", t->word, t->word_len, t->word_hash,
-		      t->word_chars, t->word_digit);
+		      (unsigned)t->word_chars, (unsigned)t->word_digit);
 	}
 	if (r->n >= MAX_TOKS)
 		return;
@@ -475,6 +475,15 @@ static void test_cache(void)
 	CHECK(strcmp(r1.rendered, r2.rendered) == 0, "after clear: %s vs %s", r1.rendered, r2.rendered);
 	analyze_n(&r2, "de la", 5, 1);
 	CHECK(r2.n == 2 && r2.toks[0].is_stop && r2.toks[1].is_stop, "stopwords after clear");
+
+	/* a word of 64 letters, the longest cached: its 64 characters kept as 63 in the
+	   cache's flags byte, measured then read from the cache (record() checks both) */
+	char long_word[65];
+	memset(long_word, 'k', 64);
+	long_word[64] = '\0';
+	analyze(&r, long_word);
+	analyze(&r2, long_word);
+	CHECK(r.n == 1 && r2.n == 1, "64 letters: %d and %d tokens", r.n, r2.n);
 }
 
 static int stop_after_first(const analyzer_token *t, void *ud)

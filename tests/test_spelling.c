@@ -292,6 +292,97 @@ static const char *suggestion(const char *q)
 	"Vélos en libre-service\n\nLa métropole ajoute quatre cents vélos et un dirigeable "     \
 	"captif annonce les stations nouvelles.\n"
 
+/* The problems xs_writer_check_spelling() finds in the store at xapian_dir, against the
+   n words of `words`, each in one article. */
+static size_t store_problems(const char *const *words, size_t n)
+{
+	char err[XS_ERRLEN];
+	xs_writer *w;
+	size_t found = 999;
+	xs_tally *t = xs_tally_new();
+	if (!t || xs_writer_open(&w, xapian_dir, 0, err) != FOUILLE_OK) {
+		CHECK(0, "open: %s", err);
+		xs_tally_free(t);
+		return found;
+	}
+	for (size_t i = 0; i < n; i++)
+		CHECK(xs_tally_add(t, words[i], 0) == FOUILLE_OK, "tally: out of memory");
+	CHECK(xs_writer_check_spelling(w, t, print_problem, NULL, &found, err) == FOUILLE_OK, "check: %s", err);
+	xs_writer_close(w);
+	xs_tally_free(t);
+	return found;
+}
+
+/* Write `len` bytes as the spelling list `key` (after XS_META_SPELLING) of the store. */
+static void put_list(const char *key, const char *value, size_t len)
+{
+	char err[XS_ERRLEN], full[64];
+	xs_writer *w;
+	snprintf(full, sizeof full, "%s%s", XS_META_SPELLING, key);
+	if (xs_writer_open(&w, xapian_dir, 0, err) != FOUILLE_OK) {
+		CHECK(0, "open: %s", err);
+		return;
+	}
+	CHECK(xs_writer_set_meta_bytes(w, full, value, len, err) == FOUILLE_OK, "set %s: %s", full, err);
+	CHECK(xs_writer_commit(w, err) == FOUILLE_OK, "commit: %s", err);
+	xs_writer_close(w);
+}
+
+static void check_damaged_lists(void)
+{
+	static const char *const words[] = {"abcd", "abce", "abcf"};
+	char err[XS_ERRLEN];
+	xs_writer *w;
+	use_index("damaged");
+	make_dir(dir);
+	if (xs_writer_open(&w, xapian_dir, 1, err) != FOUILLE_OK) {
+		CHECK(0, "open: %s", err);
+		return;
+	}
+	CHECK(xs_writer_add_spelling(w, "abcd", 1, 0, err) == FOUILLE_OK, "add: %s", err);
+	CHECK(xs_writer_add_spelling(w, "abce", 1, 0, err) == FOUILLE_OK, "add: %s", err);
+	CHECK(xs_writer_commit(w, err) == FOUILLE_OK, "commit: %s", err);
+	xs_writer_close(w);
+	CHECK(store_problems(words, 2) == 0, "the lists as written");
+
+	/* the head list "ab" with its two entries swapped */
+	put_list("Hab", "abce\0" "1\0" "abcd\0" "1\0", 14);
+	CHECK(store_problems(words, 2) == 1, "a list out of order: one problem");
+
+	/* its last entry without its final NUL, then its last word without its frequency:
+	   the next flush into the list makes the entry whole */
+	put_list("Hab", "abcd\0" "1\0" "abce\0" "1", 13);
+	CHECK(store_problems(words, 2) == 0, "a last frequency without its NUL reads whole");
+	if (xs_writer_open(&w, xapian_dir, 0, err) == FOUILLE_OK) {
+		CHECK(xs_writer_add_spelling(w, "abcf", 1, 0, err) == FOUILLE_OK, "add: %s", err);
+		CHECK(xs_writer_commit(w, err) == FOUILLE_OK, "commit into a cut list: %s", err);
+		xs_writer_close(w);
+	}
+	CHECK(store_problems(words, 3) == 0, "merged into a list cut short");
+	CHECK(freq("abce") == 1 && freq("abcf") == 1, "abce %llu, abcf %llu", (unsigned long long)freq("abce"),
+	      (unsigned long long)freq("abcf"));
+	put_list("Hab", "abcd\0" "1\0" "abce", 11);
+	if (xs_writer_open(&w, xapian_dir, 0, err) == FOUILLE_OK) {
+		CHECK(xs_writer_add_spelling(w, "abcf", 1, 0, err) == FOUILLE_OK, "add: %s", err);
+		CHECK(xs_writer_commit(w, err) == FOUILLE_OK, "commit into a list cut in a word: %s", err);
+		xs_writer_close(w);
+	}
+	/* abcf, dropped from the list just written, is in it again with this article */
+	CHECK(freq("abcd") == 1 && freq("abce") == 0 && freq("abcf") == 1, "abcd %llu, abce %llu, abcf %llu",
+	      (unsigned long long)freq("abcd"), (unsigned long long)freq("abce"), (unsigned long long)freq("abcf"));
+
+	/* a batch of words whose last entry is cut short is refused, the rest counted */
+	if (xs_writer_open(&w, xapian_dir, 0, err) == FOUILLE_OK) {
+		CHECK(xs_writer_add_spelling_words(w, "abcd\0\1" "abcg", 10, err) == FOUILLE_EINVAL,
+		      "a cut entry accepted");
+		CHECK(strstr(err, "cut short") != NULL, "message: %s", err);
+		CHECK(xs_writer_commit(w, err) == FOUILLE_OK, "commit: %s", err);
+		xs_writer_close(w);
+	}
+	CHECK(freq("abcd") == 2 && caps("abcd") == 1 && freq("abcg") == 0, "abcd %llu (caps %llu), abcg %llu",
+	      (unsigned long long)freq("abcd"), (unsigned long long)caps("abcd"), (unsigned long long)freq("abcg"));
+}
+
 int main(void)
 {
 	snprintf(tmp_root, sizeof tmp_root, "/tmp/fouille-spelling-XXXXXX");
@@ -552,16 +643,21 @@ int main(void)
 			/* the first word again, in an article of its own, and one word taken away */
 			CHECK(xs_writer_add_spelling_words(w, buf, 7, err) == FOUILLE_OK, "add a word: %s", err);
 			CHECK(xs_writer_remove_spelling(w, "qbaaa", 1, 0, err) == FOUILLE_OK, "remove: %s", err);
-			/* a truncated last entry (no caps byte) is not a word */
-			CHECK(xs_writer_add_spelling_words(w, "qzzzz", 6, err) == FOUILLE_OK, "add: %s", err);
+			/* a truncated last entry (no caps byte) is refused, not counted */
+			CHECK(xs_writer_add_spelling_words(w, "qzzzz", 6, err) == FOUILLE_EINVAL, "a cut entry accepted");
+			CHECK(xs_writer_commit(w, err) == FOUILLE_OK, "commit: %s", err);
+			/* the table gave its memory back at that commit: it fills again */
+			CHECK(xs_writer_add_spelling_words(w, buf + 7, 14, err) == FOUILLE_OK, "add words: %s", err);
 			CHECK(xs_writer_commit(w, err) == FOUILLE_OK, "commit: %s", err);
 		}
 		xs_writer_close(w);
 		free(buf);
 		CHECK(freq("qaaaa") == 3 && caps("qaaaa") == 3, "qaaaa: %llu (caps %llu)",
 		      (unsigned long long)freq("qaaaa"), (unsigned long long)caps("qaaaa"));
-		CHECK(freq("qbaaa") == 1 && caps("qbaaa") == 0, "qbaaa: %llu (caps %llu)",
+		CHECK(freq("qbaaa") == 2 && caps("qbaaa") == 0, "qbaaa: %llu (caps %llu)",
 		      (unsigned long long)freq("qbaaa"), (unsigned long long)caps("qbaaa"));
+		CHECK(freq("qcaaa") == 3 && caps("qcaaa") == 0, "qcaaa: %llu (caps %llu)",
+		      (unsigned long long)freq("qcaaa"), (unsigned long long)caps("qcaaa"));
 		CHECK(freq("qdaaa") == 2 && caps("qdaaa") == 2, "qdaaa: %llu (caps %llu)",
 		      (unsigned long long)freq("qdaaa"), (unsigned long long)caps("qdaaa"));
 		/* word 69999: 69999 = 7 + 14*26 + 25*676 + 3*17576 */
@@ -577,6 +673,10 @@ int main(void)
 	   appear and words that go into the lists the first one wrote */
 	check_vocabulary("narrow", 'a', 20);
 	check_vocabulary("wide", 0x4E00, 1100);
+
+	/* Lists written out of order, or cut short, are found by the check; a flush merging
+	   into a cut-short list makes its last entry whole again */
+	check_damaged_lists();
 
 	remove_tree(tmp_root);
 	return check_summary();
