@@ -647,15 +647,16 @@ struct emitter {
 	void *userdata;
 };
 
-/* analyzer_token's word_hash, word_chars and word_digit for the `n` bytes at w. */
-static void word_shape(const char *w, size_t n, analyzer_token *t)
+/* analyzer_token's word_hash (`hash`, that of the `n` bytes at w) and its word_chars and
+   word_digit. */
+static void word_shape(const char *w, size_t n, uint32_t hash, analyzer_token *t)
 {
 	unsigned chars = 0, digit = 0;
 	for (size_t i = 0; i < n; i++) {
 		digit |= w[i] >= '0' && w[i] <= '9';
 		chars += ((unsigned char)w[i] & 0xC0) != 0x80;
 	}
-	t->word_hash = analyzer_word_hash(w, n);
+	t->word_hash = hash;
 	t->word_chars = (uint8_t)(chars < 63 ? chars : 63);
 	t->word_digit = (uint8_t)digit;
 }
@@ -690,7 +691,7 @@ static int process_word(analyzer *a, int32_t max_cp, int has_apos, uint32_t pos,
 		/* numbers are kept as written (lowercased, group spaces removed) */
 		w[wcut] = '\0';
 		tok.term = tok.word = w;
-		word_shape(w, wcut, &tok);
+		word_shape(w, wcut, analyzer_word_hash(w, wcut), &tok);
 	} else {
 		/* a cached word is never cut: CACHE_KEY_MAX is ANALYZER_MAX_TERM */
 		uint32_t h = analyzer_word_hash(w, wlen);
@@ -713,7 +714,7 @@ static int process_word(analyzer *a, int32_t max_cp, int has_apos, uint32_t pos,
 				return -1;
 			if (stop)
 				a->term[0] = a->alt[0] = '\0';
-			word_shape(w, wcut, &tok);
+			word_shape(w, wcut, wcut == wlen ? h : analyzer_word_hash(w, wcut), &tok);
 			if (free_slot)
 				cache_put(a, free_slot, w, wlen, h,
 					  (stop ? SLOT_STOP : 0u) | (tok.word_digit ? SLOT_DIGIT : 0u) |

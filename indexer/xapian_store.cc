@@ -57,7 +57,8 @@ struct spell_counts {
 // dense vector of entries and one arena of words, where a std::unordered_map of
 // std::string keys built a string, hashed it and chased a node for each (a quarter of
 // the writer thread's time on the Debian folder). Entries come in insertion order; a
-// lookup compares the 32-bit hash stored in its slot before the word.
+// lookup compares the word's hash (analyzer_word_hash(), as the analysis workers' sets
+// hash it) stored in its slot before the word.
 class word_counts {
 public:
 	// The counts of `word`, created at zero when it is not there.
@@ -67,19 +68,18 @@ public:
 			throw std::length_error("too many spelling words held"); // slots count in 32 bits
 		if ((entries_.size() + 1) * 4 > slots_.size() * 3)
 			grow();
-		const uint64_t h = hash(word);
-		const uint32_t tag = static_cast<uint32_t>(h >> 32);
+		const uint32_t h = analyzer_word_hash(word.data(), word.size());
 		size_t mask = slots_.size() - 1;
 		for (size_t i = static_cast<size_t>(h) & mask;; i = (i + 1) & mask) {
 			slot &s = slots_[i];
 			if (s.index == 0) {
-				entries_.push_back({arena_.size(), word.size(), h, spell_counts()});
+				entries_.push_back({arena_.size(), word.size(), spell_counts()});
 				arena_.append(word.data(), word.size());
-				s = {tag, static_cast<uint32_t>(entries_.size())};
+				s = {h, static_cast<uint32_t>(entries_.size())};
 				return entries_.back().counts;
 			}
 			entry &e = entries_[s.index - 1];
-			if (s.tag == tag && word_of(e) == word)
+			if (s.hash == h && word_of(e) == word)
 				return e.counts;
 		}
 	}
@@ -113,37 +113,29 @@ public:
 
 private:
 	struct slot {
-		uint32_t tag = 0;   // the high half of the word's hash
+		uint32_t hash = 0;  // the word's
 		uint32_t index = 0; // 1 + its entry, 0 for an empty slot
 	};
 	struct entry {
 		size_t off, len; // the word in arena_
-		uint64_t hash;
 		spell_counts counts;
 	};
 	std::vector<slot> slots_;
 	std::vector<entry> entries_;
 	std::string arena_;
 
-	static uint64_t hash(std::string_view w)
-	{
-		uint64_t h = 0xcbf29ce484222325ull; // FNV-1a, then mixed: the slot takes the low bits
-		for (unsigned char c : w)
-			h = (h ^ c) * 0x100000001b3ull;
-		h ^= h >> 29;
-		h *= 0xbf58476d1ce4e5b9ull;
-		return h ^ (h >> 32);
-	}
 	std::string_view word_of(const entry &e) const { return std::string_view(arena_).substr(e.off, e.len); }
 	void grow()
 	{
 		std::vector<slot> v(slots_.empty() ? 1024 : slots_.size() * 2);
 		size_t mask = v.size() - 1;
-		for (size_t k = 0; k < entries_.size(); k++) {
-			size_t i = static_cast<size_t>(entries_[k].hash) & mask;
+		for (const slot &old : slots_) {
+			if (old.index == 0)
+				continue;
+			size_t i = old.hash & mask;
 			while (v[i].index != 0)
 				i = (i + 1) & mask;
-			v[i] = {static_cast<uint32_t>(entries_[k].hash >> 32), static_cast<uint32_t>(k + 1)};
+			v[i] = old;
 		}
 		slots_.swap(v);
 	}
@@ -370,9 +362,9 @@ std::string record_of(const Xapian::Document &doc)
 
 const std::string SPELL_PREFIX = XS_META_SPELLING;
 
-// More words than this held and a commit writes them anyway: a word_counts takes 60 to
-// 130 bytes a word (its 40-byte entry in a vector that grows by doubling, 11 to 21 bytes
-// of slots, the word itself), so this bounds it at 30-65 MB. A vocabulary
+// More words than this held and a commit writes them anyway: a word_counts takes 50 to
+// 110 bytes a word (its 32-byte entry in a vector that grows by doubling, 11 to 21 bytes
+// of slots, the word itself), so this bounds it at 25-55 MB. A vocabulary
 // under the bound (the 3,930 articles of bench/ hold 36,329 spelling words) is
 // written once, at the last commit.
 constexpr size_t SPELL_HELD_MAX = 500000;
