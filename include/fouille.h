@@ -445,9 +445,10 @@ FOUILLE_API size_t fouille_results_count(const fouille_results *res);
  * The number of matching articles in the whole index (near-duplicates folded into
  * their hit unless FOUILLE_SEARCH_NO_COLLAPSE). Exact when fewer than 100 articles
  * match, on the last page, with FOUILLE_SEARCH_FACETS, and whenever the index alone
- * tells it (one word: the number of articles holding it); otherwise an estimate between
- * the bounds Xapian could set, as fouille_results_total_exact() says, and never under
- * 100 when 100 or more were counted.
+ * tells it (one word, in an index without near-duplicates or with
+ * FOUILLE_SEARCH_NO_COLLAPSE: the number of articles holding it); otherwise an estimate
+ * between the bounds Xapian could set, as fouille_results_total_exact() says, and never
+ * under 100 when 100 or more were counted.
  */
 FOUILLE_API uint64_t fouille_results_total(const fouille_results *res);
 

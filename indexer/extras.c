@@ -238,6 +238,7 @@ static int signature_finish(signature *g, char out[EXTRAS_SIGNATURE_LEN + 1])
 struct extras {
 	word_set words;
 	signature sig;
+	char sig_set[EXTRAS_SIGNATURE_LEN + 1]; /* the one extras_set_values() set, or "" */
 	const char *title; /* the article's title, for the case of its words */
 	const char *text;  /* the article's text, for paragraph breaks and the case of words */
 	int oom;
@@ -338,6 +339,7 @@ void extras_begin(extras *x, const char *title, const char *text)
 {
 	set_clear(&x->words); /* its slots and arena are kept for the next article */
 	memset(&x->sig, 0, sizeof x->sig);
+	x->sig_set[0] = '\0';
 	x->title = title;
 	x->text = text;
 	x->oom = 0;
@@ -365,11 +367,23 @@ int extras_set_values(extras *x, xs_doc *doc, const article *a)
 	if (a->date && strlen(a->date) >= 4 &&
 	    xs_doc_set_value(doc, XS_SLOT_YEAR, a->date, 4) != FOUILLE_OK)
 		return FOUILLE_ENOMEM;
-	char sig[EXTRAS_SIGNATURE_LEN + 1];
-	if (extras_get_signature(x, sig) &&
-	    xs_doc_set_value(doc, XS_SLOT_COLLAPSE, sig, EXTRAS_SIGNATURE_LEN) != FOUILLE_OK)
-		return FOUILLE_ENOMEM;
+	char *sig = x->sig_set;
+	if (extras_get_signature(x, sig)) {
+		/* the term (wdf 0: no weight, no length) lets a search skip collapsing when
+		   none of its hits shares its signature with another article */
+		char term[sizeof XS_PREFIX_SIGNATURE + EXTRAS_SIGNATURE_LEN];
+		memcpy(term, XS_PREFIX_SIGNATURE, sizeof XS_PREFIX_SIGNATURE - 1);
+		memcpy(term + sizeof XS_PREFIX_SIGNATURE - 1, sig, EXTRAS_SIGNATURE_LEN + 1);
+		if (xs_doc_set_value(doc, XS_SLOT_COLLAPSE, sig, EXTRAS_SIGNATURE_LEN) != FOUILLE_OK ||
+		    xs_doc_add_term(doc, term, 0) != FOUILLE_OK)
+			return FOUILLE_ENOMEM;
+	}
 	return FOUILLE_OK;
+}
+
+const char *extras_signature_set(const extras *x)
+{
+	return x->sig_set;
 }
 
 int extras_get_signature(extras *x, char out[EXTRAS_SIGNATURE_LEN + 1])

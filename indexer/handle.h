@@ -12,9 +12,10 @@
 #include "xapian_store.h"
 
 /* Bumped when what the index stores changes (terms, prefixes, document data). */
-#define INDEX_SCHEMA_VERSION 5 /* 2: lead (L) and exact-accent (E) terms; 3: own spelling data;
+#define INDEX_SCHEMA_VERSION 6 /* 2: lead (L) and exact-accent (E) terms; 3: own spelling data;
                                   4: its words' capitals counted (caps);
-                                  5: the record in a value slot (XS_SLOT_RECORD) */
+                                  5: the record in a value slot (XS_SLOT_RECORD);
+                                  6: the collapse signature as a term too (G) */
 
 /* Xapian user metadata keys (also in the catalog's meta table where noted). */
 #define META_GENERATION "fouille.generation" /* both stores */

@@ -104,6 +104,11 @@ typedef struct update {
 	int64_t now;
 	extras *extras;
 	char reason[REASON_LEN];
+	/* near-duplicates marked (mark_duplicate()) */
+	uint64_t *sigs; /* the signatures this update wrote, open addressing, 0 an empty slot */
+	size_t sigs_cap, sigs_n;
+	int sig_zero;      /* the signature 0 was written */
+	int sigs_in_index; /* the index held articles before: a signature may be there */
 } update;
 
 /* ---- small helpers ------------------------------------------------------------- */
@@ -233,6 +238,77 @@ static int read_file(const char *root, const char *rel, uint64_t max, char **out
 	*out = buf;
 	*len = n;
 	return 0;
+}
+
+/* ---- near-duplicates marked --------------------------------------------------- */
+
+/*
+ * An article is marked XS_TERM_DUPLICATE when its collapse signature was in the index
+ * already, or this update wrote it already: of the articles sharing a signature, the
+ * first one written is the only one unmarked, which lets a search count matches with
+ * near-duplicates folded from the marked ones (xs_reader_search). A mark too many costs
+ * that count a little, never its truth: an article written again (its file changed)
+ * finds its own earlier version and is marked; one whose signature could not be looked
+ * up is marked. Marks are not taken off when the other articles go.
+ */
+static int sig_seen_or_add(update *u, uint64_t v)
+{
+	if (v == 0) {
+		int seen = u->sig_zero;
+		u->sig_zero = 1;
+		return seen;
+	}
+	if (u->sigs_n * 2 >= u->sigs_cap) {
+		size_t cap = u->sigs_cap ? u->sigs_cap * 2 : 1024;
+		uint64_t *t = calloc(cap, sizeof *t);
+		if (!t)
+			return -1;
+		for (size_t i = 0; i < u->sigs_cap; i++) {
+			uint64_t x = u->sigs[i];
+			if (!x)
+				continue;
+			size_t k = (size_t)x & (cap - 1);
+			while (t[k])
+				k = (k + 1) & (cap - 1);
+			t[k] = x;
+		}
+		free(u->sigs);
+		u->sigs = t;
+		u->sigs_cap = cap;
+	}
+	/* a signature is a hash already: its low bits are the slot */
+	size_t k = (size_t)v & (u->sigs_cap - 1);
+	for (; u->sigs[k]; k = (k + 1) & (u->sigs_cap - 1))
+		if (u->sigs[k] == v)
+			return 1;
+	u->sigs[k] = v;
+	u->sigs_n++;
+	return 0;
+}
+
+/* Mark `doc`, about to be written with signature `sig` ("" none), when it has one seen
+   before. */
+static int mark_duplicate(update *u, xs_doc *doc, const char *sig)
+{
+	if (!*sig)
+		return FOUILLE_OK;
+	int seen = sig_seen_or_add(u, strtoull(sig, NULL, 16));
+	if (seen < 0)
+		return handle_fail(u->idx, FOUILLE_ENOMEM, "out of memory");
+	if (!seen && u->sigs_in_index) {
+		/* what was committed before (what this update committed is in the set) */
+		char term[sizeof XS_PREFIX_SIGNATURE + EXTRAS_SIGNATURE_LEN];
+		snprintf(term, sizeof term, XS_PREFIX_SIGNATURE "%s", sig);
+		xs_reader *r = handle_reader(u->idx);
+		char err[XS_ERRLEN];
+		uint64_t freq = 1; /* not known: marked */
+		if (r && xs_reader_termfreq_checked(r, term, &freq, err) != FOUILLE_OK)
+			freq = 1;
+		seen = freq > 0;
+	}
+	if (seen && xs_doc_add_term(doc, XS_TERM_DUPLICATE, 0) != FOUILLE_OK)
+		return handle_fail(u->idx, FOUILLE_ENOMEM, "out of memory");
+	return FOUILLE_OK;
 }
 
 /* ---- building a document ------------------------------------------------------- */
@@ -409,8 +485,10 @@ static int write_article(update *u, const source *src, const article *a, uint64_
 			return handle_fail(idx, FOUILLE_ENOMEM, "out of memory while indexing %s", rel);
 		ex = u->extras;
 	}
-	/* spelling data (extras.h) */
+	/* spelling data (extras.h), near-duplicates */
 	int rc = extras_add_spelling(ex, idx->writer, idx->err);
+	if (rc == FOUILLE_OK)
+		rc = mark_duplicate(u, doc, extras_signature_set(ex));
 	if (rc != FOUILLE_OK) {
 		xs_doc_free(doc);
 		return rc;
@@ -1466,6 +1544,7 @@ static int run_update(update *u, const walk_list *files)
 {
 	fouille_index *idx = u->idx;
 	int rc;
+	u->sigs_in_index = !idx->rebuild && xs_writer_doccount(idx->writer) > 0;
 	/* a rebuild drops the spelling data anyway */
 	if (!idx->rebuild && (rc = recount_spelling(u)) != FOUILLE_OK)
 		return rc;
@@ -1688,6 +1767,7 @@ int fouille_index_update(fouille_index *idx, const char *folder, const fouille_u
 	walk_list_free(&files);
 	known_free(&u.known);
 	free(u.missing);
+	free(u.sigs);
 	for (size_t i = 0; i < u.nunreadable; i++)
 		free(u.unreadable[i]);
 	free(u.unreadable);

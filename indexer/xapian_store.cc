@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <deque>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <memory>
@@ -2589,19 +2590,18 @@ void search_oldest_first(xs_reader *r, const Xapian::Query &q, size_t offset, si
 		facets.push_back({XS_SLOT_YEAR, v.first, v.second});
 }
 
-// Whether `query` has fewer than XS_COUNT_EXACT_BELOW matches (collapsed when
-// `collapse`), and then how many in `n`; otherwise `n` is XS_COUNT_EXACT_BELOW, a lower
-// bound. Unweighted: the same matches (weights only order them), and the ranking's
-// optional parts (AND_MAYBE: title, lead, exact forms, proximity bonus), which weigh
-// nothing then, are not looked at. `enquire` is the search's own (its match spies are
-// cleared).
+// Whether `query` has fewer than `limit` matches (collapsed when `collapse`), and then
+// how many in `n`; otherwise `n` is `limit`, a lower bound. Unweighted: the same
+// matches (weights only order them), and the ranking's optional parts (AND_MAYBE:
+// title, lead, exact forms, proximity bonus), which weigh nothing then, are not looked
+// at. `enquire` is the search's own (its match spies are cleared).
 //
 // Xapian 1.4 stops an unweighted search early on one database only: over several it
 // reads every match, and the collapse key of each (`document texte` on 100,000 articles
 // in 2 databases: 110 ms, against 0.2 ms on one). So when the index is local databases,
 // each is asked alone, and a collapse key met in several counts once.
 bool count_small(xs_reader *r, Xapian::Enquire &enquire, const Xapian::Query &query, bool collapse,
-		 Xapian::doccount &n)
+		 Xapian::doccount &n, Xapian::doccount limit = XS_COUNT_EXACT_BELOW)
 {
 	std::vector<Xapian::Database> each;
 	bool separately = !r->remote;
@@ -2618,20 +2618,20 @@ bool count_small(xs_reader *r, Xapian::Enquire &enquire, const Xapian::Query &qu
 	if (!separately || each.size() < 2) {
 		enquire.clear_matchspies(); // the facets are counted already
 		enquire.set_weighting_scheme(Xapian::BoolWeight());
-		n = enquire.get_mset(0, XS_COUNT_EXACT_BELOW).size();
-		return n < XS_COUNT_EXACT_BELOW;
+		n = enquire.get_mset(0, limit).size();
+		return n < limit;
 	}
 	std::unordered_set<std::string> keys;
 	Xapian::doccount keyless = 0;
-	n = XS_COUNT_EXACT_BELOW; // at least, until all are counted
+	n = limit; // at least, until all are counted
 	for (const Xapian::Database &d : each) {
 		Xapian::Enquire one(d);
 		one.set_query(query);
 		one.set_weighting_scheme(Xapian::BoolWeight());
 		if (collapse)
 			one.set_collapse_key(XS_SLOT_COLLAPSE);
-		Xapian::MSet m = one.get_mset(0, XS_COUNT_EXACT_BELOW);
-		if (m.size() >= XS_COUNT_EXACT_BELOW)
+		Xapian::MSet m = one.get_mset(0, limit);
+		if (m.size() >= limit)
 			return false;
 		for (auto i = m.begin(); i != m.end(); ++i) {
 			std::string key = collapse ? i.get_collapse_key() : std::string();
@@ -2640,11 +2640,176 @@ bool count_small(xs_reader *r, Xapian::Enquire &enquire, const Xapian::Query &qu
 			else
 				keys.insert(std::move(key));
 		}
-		if (keyless + keys.size() >= XS_COUNT_EXACT_BELOW)
+		if (keyless + keys.size() >= limit)
 			return false;
 	}
 	n = keyless + static_cast<Xapian::doccount>(keys.size());
 	return true;
+}
+
+// count_small() of the matches with their near-duplicates folded, for a local index
+// where `dups` articles carry XS_TERM_DUPLICATE (at most one per signature does not,
+// see update.c): each signature among the matches counts once. Folding takes at most
+// `dups` off the plain count, so XS_COUNT_EXACT_BELOW + dups plain matches or more
+// leave XS_COUNT_EXACT_BELOW. Under that, the count is the plain one, less the marked
+// matches, plus their signatures that no unmarked match has: what collapsing gives,
+// from the marked articles' few signatures, where collapsing reads the signature of
+// every candidate (up to XS_COUNT_EXACT_BELOW of them in each database: `raccourci
+// clavier` on the Debian folder, 200 matches, 1.3 M instructions, against 0.4 M counted
+// plain). The marks and signatures are read from their posting lists: a query would
+// open the search's every term again.
+constexpr Xapian::doccount FOLD_MAX = 1000; // marked articles count_folded() is used up to
+bool count_folded(xs_reader *r, const Xapian::Query &query, Xapian::doccount dups, Xapian::doccount &n)
+{
+	const Xapian::doccount most = std::numeric_limits<Xapian::doccount>::max();
+	const Xapian::doccount limit = dups < most - XS_COUNT_EXACT_BELOW ? XS_COUNT_EXACT_BELOW + dups : most;
+	n = XS_COUNT_EXACT_BELOW;
+	// each database alone (the matches' ids are its own): unweighted, they stop early
+	struct part {
+		Xapian::Database db;
+		std::unordered_set<Xapian::docid> matched, marked;
+	};
+	std::vector<part> parts;
+	for (const xs_shard &s : r->shards) {
+		if (!s.open)
+			continue;
+		if (s.parts.empty())
+			parts.push_back({s.db, {}, {}});
+		for (const Xapian::Database &d : s.parts)
+			parts.push_back({d, {}, {}});
+	}
+	Xapian::doccount plain = 0, marked = 0;
+	for (part &p : parts) {
+		Xapian::Enquire one(p.db);
+		one.set_query(query);
+		one.set_weighting_scheme(Xapian::BoolWeight());
+		const Xapian::MSet m = one.get_mset(0, limit - plain);
+		plain += m.size();
+		if (plain >= limit)
+			return false;
+		for (auto i = m.begin(); i != m.end(); ++i)
+			p.matched.insert(*i);
+	}
+	// the marked articles (few), their signatures when they match
+	std::unordered_set<std::string> groups;
+	for (part &p : parts)
+		for (auto i = p.db.postlist_begin(XS_TERM_DUPLICATE); i != p.db.postlist_end(XS_TERM_DUPLICATE); ++i) {
+			p.marked.insert(*i);
+			if (p.matched.count(*i)) {
+				marked++;
+				groups.insert(p.db.get_document(*i).get_value(XS_SLOT_COLLAPSE));
+			}
+		}
+	groups.erase(std::string());
+	// a signature with an unmarked match counts through that one
+	for (auto g = groups.begin(); g != groups.end();) {
+		const std::string term = XS_PREFIX_SIGNATURE + *g;
+		bool unmarked = false;
+		for (part &p : parts) {
+			for (auto i = p.db.postlist_begin(term); !unmarked && i != p.db.postlist_end(term); ++i)
+				unmarked = p.matched.count(*i) && !p.marked.count(*i);
+			if (unmarked)
+				break;
+		}
+		g = unmarked ? groups.erase(g) : std::next(g);
+	}
+	n = plain - marked + static_cast<Xapian::doccount>(groups.size());
+	return n < XS_COUNT_EXACT_BELOW;
+}
+
+// One hit of collapse_page(): the match, and how many others it stands for.
+struct collapsed_item {
+	Xapian::MSetIterator item;
+	Xapian::doccount collapsed;
+};
+
+// The page offset..offset+limit-1 of `query`'s matches, near-duplicates collapsed (each
+// XS_SLOT_COLLAPSE value kept once, on its best match), in `items`, which point into
+// `plain`: the plain search's first matches, taken in order, each dropped when a match
+// before it had its signature. Xapian's own collapsing reads the value of every
+// candidate, which was 3/4 of a one-word search's matching on the Debian folder; this
+// reads the value of the matches it takes, and looks a signature up (its G term) only
+// to know whether another article has it: most have none. Then `collapsed` is what
+// Xapian's get_collapse_count() bounds, counted: the other matches with that signature.
+// Returns the number of matches, collapsed, when every match was taken (there are
+// fewer than offset + limit), else 0.
+template <typename SetSort>
+size_t collapse_page(xs_reader *r, const Xapian::Query &query, size_t offset, size_t limit,
+		     Xapian::doccount dups, SetSort set_sort, Xapian::MSet &plain,
+		     std::vector<collapsed_item> &items)
+{
+	const size_t most = std::numeric_limits<Xapian::doccount>::max();
+	const size_t want = offset < most - std::min(limit, most) ? offset + limit : most;
+	Xapian::Enquire enquire(r->db);
+	enquire.set_query(query);
+	set_sort(enquire);
+	std::string term = XS_PREFIX_SIGNATURE;
+	std::unordered_map<std::string, Xapian::doccount> freq; // signature -> articles with it
+	std::vector<std::pair<size_t, std::string>> groups; // kept items with a shared one
+	// A few more than the page: a near-duplicate or two among the first matches then
+	// costs no second search (`systeme de fichiers` on the Debian folder: 6.4 M
+	// instructions in get_mset, against 10.4 M asking for the page alone); more where
+	// many articles are near-duplicates (`dups` of them are marked).
+	const Xapian::doccount all_docs = std::max<Xapian::doccount>(r->db.get_doccount(), 1);
+	const size_t slack = 3 + static_cast<size_t>(2.0 * static_cast<double>(std::min(want, most / 4)) *
+						      dups / all_docs);
+	size_t fetch = want <= most - slack ? want + slack : most;
+	for (;;) {
+		plain = enquire.get_mset(0, static_cast<Xapian::doccount>(fetch));
+		items.clear();
+		groups.clear();
+		std::unordered_set<std::string> seen;
+		for (auto i = plain.begin(); i != plain.end() && items.size() < want; ++i) {
+			std::string sig = i.get_document().get_value(XS_SLOT_COLLAPSE);
+			if (!sig.empty()) {
+				auto known = freq.find(sig);
+				if (known == freq.end()) {
+					term.resize(sizeof XS_PREFIX_SIGNATURE - 1);
+					term += sig;
+					known = freq.emplace(sig, r->db.get_termfreq(term)).first;
+				}
+				if (known->second > 1) {
+					if (!seen.insert(sig).second)
+						continue; // a better match has it
+					groups.emplace_back(items.size(), std::move(sig));
+				}
+			}
+			items.push_back({i, 0});
+		}
+		// enough, or every match taken
+		if (items.size() >= want || plain.size() < fetch || fetch >= most)
+			break;
+		fetch = fetch <= most / 2 ? fetch * 2 : most;
+	}
+	const size_t all = items.size() < want ? items.size() : 0;
+	items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(std::min(offset, items.size())));
+	// The other matches of each kept signature: one unweighted search of the matches
+	// holding one of them (their G terms hold a few articles each).
+	std::vector<Xapian::Query> gterms;
+	Xapian::doccount most_matches = 0;
+	for (auto &g : groups) {
+		if (g.first < offset)
+			continue;
+		gterms.emplace_back(XS_PREFIX_SIGNATURE + g.second);
+		most_matches += freq[g.second];
+	}
+	if (gterms.empty())
+		return all;
+	Xapian::Enquire same(r->db);
+	same.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
+				     Xapian::Query(Xapian::Query::OP_OR, gterms.begin(), gterms.end())));
+	same.set_weighting_scheme(Xapian::BoolWeight());
+	std::unordered_map<std::string, Xapian::doccount> matching;
+	const Xapian::MSet m = same.get_mset(0, most_matches);
+	for (auto i = m.begin(); i != m.end(); ++i)
+		matching[i.get_document().get_value(XS_SLOT_COLLAPSE)]++;
+	for (auto &g : groups) {
+		if (g.first < offset)
+			continue;
+		Xapian::doccount n = matching[g.second]; // the kept match itself among them
+		items[g.first - offset].collapsed = n > 0 ? n - 1 : 0;
+	}
+	return all;
 }
 
 // The value of each of `keys` in every open shard (values[shard][k]), read through the
@@ -2866,27 +3031,28 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 		// several shards: wildcards expanded here, to every shard's words (recipe)
 		const Xapian::Query query =
 			q->how && r->pos_to_shard.size() > 1 ? rebuild(*q->how, r->db) : q->q;
+		auto take_one = [&](const Xapian::MSetIterator &m, Xapian::doccount collapsed) {
+			size_t shard = r->pos_to_shard[(*m - 1) % nsub];
+			page.push_back({*m, m.get_weight(), record_of(m.get_document()), collapsed, shard});
+			xs_shard &sh = r->shards[shard];
+			if (opts->shard_meta_key && !have_meta[shard]) {
+				if (!sh.meta_cached || sh.meta_key != opts->shard_meta_key) {
+					sh.meta_value = sh.db.get_metadata(opts->shard_meta_key);
+					sh.meta_key = opts->shard_meta_key;
+					sh.meta_cached = true;
+				}
+				shard_meta[shard] = sh.meta_value;
+				have_meta[shard] = true;
+			}
+		};
 		auto take = [&](Xapian::MSet &mset) {
 			// Remote shards: ask for every document of the page at once. Only from the
 			// first item: Xapian 1.4's MSet::fetch() reads before its items when the
 			// MSet starts further (a crash with an offset).
 			if (remote && mset.get_firstitem() == 0)
 				mset.fetch();
-			for (auto m = mset.begin(); m != mset.end(); ++m) {
-				size_t shard = r->pos_to_shard[(*m - 1) % nsub];
-				page.push_back({*m, m.get_weight(), record_of(m.get_document()),
-						opts->collapse ? m.get_collapse_count() : 0, shard});
-				xs_shard &sh = r->shards[shard];
-				if (opts->shard_meta_key && !have_meta[shard]) {
-					if (!sh.meta_cached || sh.meta_key != opts->shard_meta_key) {
-						sh.meta_value = sh.db.get_metadata(opts->shard_meta_key);
-						sh.meta_key = opts->shard_meta_key;
-						sh.meta_cached = true;
-					}
-					shard_meta[shard] = sh.meta_value;
-					have_meta[shard] = true;
-				}
-			}
+			for (auto m = mset.begin(); m != mset.end(); ++m)
+				take_one(m, opts->collapse ? m.get_collapse_count() : 0);
 		};
 		// The remote backend takes no KeyMaker (UnimplementedError): with a remote
 		// shard, dates sort by value, and oldest first runs as two searches, the dated
@@ -2897,19 +3063,61 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 		}
 		Xapian::Enquire enquire(r->db);
 		enquire.set_query(query);
+		// Undated articles last either way: the default value sorts after every date
+		// ascending and before every date descending (then reversed).
+		const bool newest_first = opts->sort == XS_SORT_DATE_DESC;
 		Xapian::MultiValueKeyMaker by_date;
-		if (opts->sort != XS_SORT_RELEVANCE && remote) {
-			// newest first: the empty value of undated articles sorts last
-			enquire.set_sort_by_value_then_relevance(XS_SLOT_DATE, true);
-		} else if (opts->sort != XS_SORT_RELEVANCE) {
-			// Undated articles last either way: the default value sorts after every
-			// date ascending and before every date descending (then reversed).
-			bool newest_first = opts->sort == XS_SORT_DATE_DESC;
-			by_date.add_value(XS_SLOT_DATE, newest_first, newest_first ? "" : "~");
-			enquire.set_sort_by_key_then_relevance(&by_date, false);
-		}
+		by_date.add_value(XS_SLOT_DATE, newest_first, newest_first ? "" : "~");
+		auto set_sort = [&](Xapian::Enquire &e) {
+			if (opts->sort != XS_SORT_RELEVANCE && remote) {
+				// newest first: the empty value of undated articles sorts last
+				e.set_sort_by_value_then_relevance(XS_SLOT_DATE, true);
+			} else if (opts->sort != XS_SORT_RELEVANCE) {
+				e.set_sort_by_key_then_relevance(&by_date, false);
+			}
+		};
+		set_sort(enquire);
 		if (opts->collapse)
 			enquire.set_collapse_key(XS_SLOT_COLLAPSE);
+		if (opts->collapse && !opts->facet && !remote) {
+			// Local shards, no facets: collapsed here (collapse_page), not by Xapian.
+			Xapian::MSet plain;
+			std::vector<collapsed_item> items;
+			const Xapian::doccount dups = r->db.get_termfreq(XS_TERM_DUPLICATE);
+			const size_t all = collapse_page(r, query, offset, limit, dups, set_sort, plain, items);
+			if (estimated) {
+				// The plain search's bounds count near-duplicates too: folding takes at
+				// most the marked articles off them (count_folded).
+				*estimated = all ? all : plain.get_matches_estimated();
+				bool exact = all > 0;
+				const Xapian::doccount lower = plain.get_matches_lower_bound();
+				Xapian::doccount n;
+				if (exact) {
+				} else if (dups == 0) {
+					// nothing to fold: the plain count is the count
+					exact = lower == plain.get_matches_upper_bound();
+					if (!exact && lower < XS_COUNT_EXACT_BELOW) {
+						Xapian::Enquire unfolded(r->db);
+						unfolded.set_query(query);
+						exact = count_small(r, unfolded, query, false, n);
+						if (exact || *estimated < n)
+							*estimated = n;
+					}
+				} else if (lower < XS_COUNT_EXACT_BELOW || lower - XS_COUNT_EXACT_BELOW < dups) {
+					// Past FOLD_MAX marks, counting plain matches up to 100 + dups would
+					// read more than collapsing 100 of them in each database does.
+					exact = dups <= FOLD_MAX ? count_folded(r, query, dups, n)
+								 : count_small(r, enquire, query, true, n);
+					if (exact || *estimated < n)
+						*estimated = n;
+				} // else at least XS_COUNT_EXACT_BELOW once folded: an estimate
+				if (opts->exact)
+					*opts->exact = exact;
+			}
+			for (const collapsed_item &it : items)
+				take_one(it.item, it.collapsed);
+			return;
+		}
 		Xapian::ValueCountMatchSpy authors(XS_SLOT_AUTHOR), years(XS_SLOT_YEAR);
 		Xapian::doccount check_at_least = 0;
 		if (opts->facet) {
@@ -3040,6 +3248,12 @@ uint64_t xs_reader_termfreq(xs_reader *r, const char *term)
 		n = known != r->termfreqs.end() ? known->second : r->db.get_termfreq(term);
 	});
 	return n;
+}
+
+int xs_reader_termfreq_checked(xs_reader *r, const char *term, uint64_t *freq, char *err)
+{
+	*freq = 0;
+	return with_reopen(r, err, "reading term frequency", [&] { *freq = r->db.get_termfreq(term); });
 }
 
 int xs_reader_position_after(xs_reader *r, uint32_t docid, const char *term, uint32_t after,

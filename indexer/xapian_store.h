@@ -24,6 +24,14 @@ extern "C" {
 #define XS_PREFIX_YEAR "Y"
 #define XS_PREFIX_LEAD "L"  /* words of the lead (first paragraph), weighted between title and body */
 #define XS_PREFIX_EXACT "E" /* stem of an accented word, accents kept: ranks exact spellings first */
+#define XS_PREFIX_SIGNATURE "G" /* the collapse signature (XS_SLOT_COLLAPSE) again, as a term:
+                                   its frequency tells a search whether a hit has a
+                                   near-duplicate anywhere (xs_reader_search) */
+/* On an article whose signature the index held already when it was written, or that
+   the same update wrote before it (update.c): of the articles sharing a signature, at
+   most one lacks it. A search counts its matches with near-duplicates folded from the
+   few marked ones (count_folded). Not a signature term: those are lowercase hex. */
+#define XS_TERM_DUPLICATE "GD"
 
 /* Value slots. */
 #define XS_SLOT_DATE 0     /* "YYYYMMDD", sortable */
@@ -368,6 +376,8 @@ int xs_reader_each_term(xs_reader *r, const char *prefix, xs_term_fn fn, void *u
 
 /* The number of documents containing `term` (0 when absent or on error). */
 uint64_t xs_reader_termfreq(xs_reader *r, const char *term);
+/* The same, telling an error apart: FOUILLE_OK and *freq, or an error code and `err`. */
+int xs_reader_termfreq_checked(xs_reader *r, const char *term, uint64_t *freq, char *err);
 /*
  * Whether `term` occurs in document `docid` (an id of a match) at a position above
  * `after`: 1 with *pos the first such position, 0 when it does not, -1 when that is not

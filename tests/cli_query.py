@@ -272,7 +272,7 @@ def test_schema_upgrade(s):
     installed."""
     folder = os.path.dirname(s.index)
     rc, out, err = run([INDEX, "--stats", folder])
-    check(rc == 0 and "schema 5" in out, "fouille-index --stats reports schema 5", out + err)
+    check(rc == 0 and "schema 6" in out, "fouille-index --stats reports schema 6", out + err)
     tool = shutil.which("xapian-metadata")
     if not tool:
         print("note: xapian-metadata (xapian-tools) not installed: schema upgrade not checked", file=sys.stderr)
