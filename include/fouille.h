@@ -445,10 +445,10 @@ FOUILLE_API size_t fouille_results_count(const fouille_results *res);
  * The number of matching articles in the whole index (near-duplicates folded into
  * their hit unless FOUILLE_SEARCH_NO_COLLAPSE). Exact when fewer than 100 articles
  * match, on the last page, with FOUILLE_SEARCH_FACETS, and whenever the index alone
- * tells it (one word, in an index without near-duplicates or with
- * FOUILLE_SEARCH_NO_COLLAPSE: the number of articles holding it); otherwise an estimate
- * between the bounds Xapian could set, as fouille_results_total_exact() says, and never
- * under 100 when 100 or more were counted.
+ * tells it (one word, with FOUILLE_SEARCH_NO_COLLAPSE or in an index that never held
+ * near-duplicates: the number of articles holding it); otherwise an estimate between
+ * the bounds Xapian could set, as fouille_results_total_exact() says, and never under
+ * 100 when 100 or more were counted.
  */
 FOUILLE_API uint64_t fouille_results_total(const fouille_results *res);
 
@@ -521,8 +521,10 @@ FOUILLE_API const char *fouille_hit_format(const fouille_hit *hit);
 FOUILLE_API const char *fouille_hit_url(const fouille_hit *hit);
 
 /*
- * How many near-duplicates of this article (the same story republished) were folded
- * into this hit; 0 with FOUILLE_SEARCH_NO_COLLAPSE.
+ * How many near-duplicates of this article (the same story republished) that match the
+ * query were folded into this hit; 0 with FOUILLE_SEARCH_NO_COLLAPSE. Counted for an
+ * index searched alone without FOUILLE_SEARCH_FACETS (up to a few hundred); over
+ * several shards or with facets, at least that many (what Xapian saw).
  */
 FOUILLE_API uint64_t fouille_hit_similar(const fouille_hit *hit);
 

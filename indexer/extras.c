@@ -381,7 +381,7 @@ int extras_set_values(extras *x, xs_doc *doc, const article *a)
 	return FOUILLE_OK;
 }
 
-const char *extras_signature_set(const extras *x)
+const char *extras_doc_signature(const extras *x)
 {
 	return x->sig_set;
 }

@@ -63,7 +63,7 @@ void extras_text_token(extras *x, const analyzer_token *t);
 int extras_set_values(extras *x, xs_doc *doc, const article *a);
 /* The collapse signature extras_set_values() set on the document ("" when none, or
  * before it is called for this article). */
-const char *extras_signature_set(const extras *x);
+const char *extras_doc_signature(const extras *x);
 /* The collapse signature of the text's tokens so far, as extras_signature() gives it:
  * 1 when written to `out`, 0 when too short to have one (out = ""). */
 int extras_get_signature(extras *x, char out[EXTRAS_SIGNATURE_LEN + 1]);

@@ -109,6 +109,7 @@ typedef struct update {
 	size_t sigs_cap, sigs_n;
 	int sig_zero;      /* the signature 0 was written */
 	int sigs_in_index; /* the index held articles before: a signature may be there */
+	int reader_failed; /* the index could not be asked: every signature counts as seen */
 } update;
 
 /* ---- small helpers ------------------------------------------------------------- */
@@ -243,13 +244,14 @@ static int read_file(const char *root, const char *rel, uint64_t max, char **out
 /* ---- near-duplicates marked --------------------------------------------------- */
 
 /*
- * An article is marked XS_TERM_DUPLICATE when its collapse signature was in the index
- * already, or this update wrote it already: of the articles sharing a signature, the
- * first one written is the only one unmarked, which lets a search count matches with
- * near-duplicates folded from the marked ones (xs_reader_search). A mark too many costs
- * that count a little, never its truth: an article written again (its file changed)
- * finds its own earlier version and is marked; one whose signature could not be looked
- * up is marked. Marks are not taken off when the other articles go.
+ * An article is marked XS_TERM_DUPLICATE when another article held its collapse
+ * signature already: one in the index (its own earlier version does not count), or one
+ * this update wrote before it. So of the articles of an index sharing a signature, at
+ * most one is unmarked (the first written; none once it is gone), which lets a search
+ * count matches with near-duplicates folded from the marked ones (xs_reader_search).
+ * A mark too many costs that count a little, never its truth: an article whose
+ * signature could not be looked up is marked, and a mark stays when the other articles
+ * go.
  */
 static int sig_seen_or_add(update *u, uint64_t v)
 {
@@ -286,9 +288,9 @@ static int sig_seen_or_add(update *u, uint64_t v)
 	return 0;
 }
 
-/* Mark `doc`, about to be written with signature `sig` ("" none), when it has one seen
-   before. */
-static int mark_duplicate(update *u, xs_doc *doc, const char *sig)
+/* Mark `doc`, the article with id term `id` about to be written with signature `sig`
+   ("" none), when another article had that signature before. */
+static int mark_duplicate(update *u, xs_doc *doc, const char *id, const char *sig)
 {
 	if (!*sig)
 		return FOUILLE_OK;
@@ -296,15 +298,18 @@ static int mark_duplicate(update *u, xs_doc *doc, const char *sig)
 	if (seen < 0)
 		return handle_fail(u->idx, FOUILLE_ENOMEM, "out of memory");
 	if (!seen && u->sigs_in_index) {
-		/* what was committed before (what this update committed is in the set) */
+		/* in what was committed (what this update committed is in the set) */
 		char term[sizeof XS_PREFIX_SIGNATURE + EXTRAS_SIGNATURE_LEN];
 		snprintf(term, sizeof term, XS_PREFIX_SIGNATURE "%s", sig);
-		xs_reader *r = handle_reader(u->idx);
+		xs_reader *r = u->reader_failed ? NULL : handle_reader(u->idx);
 		char err[XS_ERRLEN];
-		uint64_t freq = 1; /* not known: marked */
-		if (r && xs_reader_termfreq_checked(r, term, &freq, err) != FOUILLE_OK)
-			freq = 1;
-		seen = freq > 0;
+		if (!r || xs_reader_held_by_another(r, term, id, &seen, err) != FOUILLE_OK) {
+			/* not known: marked, and the index is not asked again */
+			if (!r)
+				handle_ok(u->idx); /* the update goes on: no message left behind */
+			u->reader_failed = 1;
+			seen = 1;
+		}
 	}
 	if (seen && xs_doc_add_term(doc, XS_TERM_DUPLICATE, 0) != FOUILLE_OK)
 		return handle_fail(u->idx, FOUILLE_ENOMEM, "out of memory");
@@ -485,16 +490,16 @@ static int write_article(update *u, const source *src, const article *a, uint64_
 			return handle_fail(idx, FOUILLE_ENOMEM, "out of memory while indexing %s", rel);
 		ex = u->extras;
 	}
-	/* spelling data (extras.h), near-duplicates */
-	int rc = extras_add_spelling(ex, idx->writer, idx->err);
+	/* near-duplicates, spelling data (extras.h) */
+	char id[MAX_ID_TERM + 1];
+	id_term(rel, src->record, id);
+	int rc = mark_duplicate(u, doc, id, extras_doc_signature(ex));
 	if (rc == FOUILLE_OK)
-		rc = mark_duplicate(u, doc, extras_signature_set(ex));
+		rc = extras_add_spelling(ex, idx->writer, idx->err);
 	if (rc != FOUILLE_OK) {
 		xs_doc_free(doc);
 		return rc;
 	}
-	char id[MAX_ID_TERM + 1];
-	id_term(rel, src->record, id);
 	size_t terms = xs_doc_term_count(doc);
 	rc = xs_writer_replace(idx->writer, id, doc, idx->err);
 	xs_doc_free(doc);

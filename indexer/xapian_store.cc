@@ -2590,6 +2590,21 @@ void search_oldest_first(xs_reader *r, const Xapian::Query &q, size_t offset, si
 		facets.push_back({XS_SLOT_YEAR, v.first, v.second});
 }
 
+// Each database of the open shards alone: a shard's own, or the ones it is written in.
+std::vector<Xapian::Database> databases_of(const xs_reader *r)
+{
+	std::vector<Xapian::Database> each;
+	for (const xs_shard &s : r->shards) {
+		if (!s.open)
+			continue;
+		if (s.parts.empty())
+			each.push_back(s.db);
+		else
+			each.insert(each.end(), s.parts.begin(), s.parts.end());
+	}
+	return each;
+}
+
 // Whether `query` has fewer than `limit` matches (collapsed when `collapse`), and then
 // how many in `n`; otherwise `n` is `limit`, a lower bound. Unweighted: the same
 // matches (weights only order them), and the ranking's optional parts (AND_MAYBE:
@@ -2603,16 +2618,8 @@ void search_oldest_first(xs_reader *r, const Xapian::Query &q, size_t offset, si
 bool count_small(xs_reader *r, Xapian::Enquire &enquire, const Xapian::Query &query, bool collapse,
 		 Xapian::doccount &n, Xapian::doccount limit = XS_COUNT_EXACT_BELOW)
 {
-	std::vector<Xapian::Database> each;
+	const std::vector<Xapian::Database> each = databases_of(r);
 	bool separately = !r->remote;
-	for (const xs_shard &s : r->shards) {
-		if (!s.open)
-			continue;
-		if (s.parts.empty())
-			each.push_back(s.db);
-		else
-			each.insert(each.end(), s.parts.begin(), s.parts.end());
-	}
 	for (const Xapian::Database &d : each)
 		separately = separately && d.size() == 1;
 	if (!separately || each.size() < 2) {
@@ -2647,12 +2654,13 @@ bool count_small(xs_reader *r, Xapian::Enquire &enquire, const Xapian::Query &qu
 	return true;
 }
 
-// count_small() of the matches with their near-duplicates folded, for a local index
-// where `dups` articles carry XS_TERM_DUPLICATE (at most one per signature does not,
-// see update.c): each signature among the matches counts once. Folding takes at most
-// `dups` off the plain count, so XS_COUNT_EXACT_BELOW + dups plain matches or more
-// leave XS_COUNT_EXACT_BELOW. Under that, the count is the plain one, less the marked
-// matches, plus their signatures that no unmarked match has: what collapsing gives,
+// The number of matches with their near-duplicates folded (each signature among them
+// counts once), for one local index where `dups` articles carry XS_TERM_DUPLICATE (at
+// most one per signature does not, see update.c): true and the count in `n` when there
+// are fewer than XS_COUNT_EXACT_BELOW + dups plain matches, else false and `n` is
+// XS_COUNT_EXACT_BELOW, which folding (taking at most `dups` off) leaves at the least.
+// The count is the plain one, less the marked matches, plus their signatures that no
+// unmarked match has: what collapsing gives,
 // from the marked articles' few signatures, where collapsing reads the signature of
 // every candidate (up to XS_COUNT_EXACT_BELOW of them in each database: `raccourci
 // clavier` on the Debian folder, 200 matches, 1.3 M instructions, against 0.4 M counted
@@ -2670,14 +2678,8 @@ bool count_folded(xs_reader *r, const Xapian::Query &query, Xapian::doccount dup
 		std::unordered_set<Xapian::docid> matched, marked;
 	};
 	std::vector<part> parts;
-	for (const xs_shard &s : r->shards) {
-		if (!s.open)
-			continue;
-		if (s.parts.empty())
-			parts.push_back({s.db, {}, {}});
-		for (const Xapian::Database &d : s.parts)
-			parts.push_back({d, {}, {}});
-	}
+	for (const Xapian::Database &d : databases_of(r))
+		parts.push_back({d, {}, {}});
 	Xapian::doccount plain = 0, marked = 0;
 	for (part &p : parts) {
 		Xapian::Enquire one(p.db);
@@ -2714,8 +2716,34 @@ bool count_folded(xs_reader *r, const Xapian::Query &query, Xapian::doccount dup
 		g = unmarked ? groups.erase(g) : std::next(g);
 	}
 	n = plain - marked + static_cast<Xapian::doccount>(groups.size());
-	return n < XS_COUNT_EXACT_BELOW;
+	return true;
 }
+
+// The open shards of `r`.
+size_t open_shards(const xs_reader *r)
+{
+	size_t n = 0;
+	for (const xs_shard &s : r->shards)
+		n += s.open;
+	return n;
+}
+
+// The plain search's estimate of its matches, less the near-duplicates folding would
+// take off, in proportion of the `dups` marked articles of the index: at least
+// XS_COUNT_EXACT_BELOW and the lower bound less `dups`, at most the upper bound.
+Xapian::doccount fold_estimate(const xs_reader *r, const Xapian::MSet &plain, Xapian::doccount dups)
+{
+	const Xapian::doccount est = plain.get_matches_estimated(), lower = plain.get_matches_lower_bound();
+	if (dups == 0)
+		return est;
+	const double share = std::min(1.0, static_cast<double>(dups) / std::max<Xapian::doccount>(r->db.get_doccount(), 1));
+	Xapian::doccount folded = static_cast<Xapian::doccount>(est * (1.0 - share));
+	folded = std::max(folded, lower > dups ? lower - dups : 0);
+	folded = std::max<Xapian::doccount>(folded, std::min<Xapian::doccount>(lower, XS_COUNT_EXACT_BELOW));
+	return std::min(folded, plain.get_matches_upper_bound());
+}
+
+constexpr Xapian::doccount SIMILAR_READ_MAX = 200; // matching copies read per page, at most
 
 // One hit of collapse_page(): the match, and how many others it stands for.
 struct collapsed_item {
@@ -2731,12 +2759,12 @@ struct collapsed_item {
 // reads the value of the matches it takes, and looks a signature up (its G term) only
 // to know whether another article has it: most have none. Then `collapsed` is what
 // Xapian's get_collapse_count() bounds, counted: the other matches with that signature.
-// Returns the number of matches, collapsed, when every match was taken (there are
-// fewer than offset + limit), else 0.
+// Returns true, with the number of matches collapsed in `total`, when the plain search
+// gave every match (the page is the last, or there is none).
 template <typename SetSort>
-size_t collapse_page(xs_reader *r, const Xapian::Query &query, size_t offset, size_t limit,
-		     Xapian::doccount dups, SetSort set_sort, Xapian::MSet &plain,
-		     std::vector<collapsed_item> &items)
+bool collapse_page(xs_reader *r, const Xapian::Query &query, size_t offset, size_t limit,
+		   Xapian::doccount dups, SetSort set_sort, Xapian::MSet &plain,
+		   std::vector<collapsed_item> &items, size_t &total)
 {
 	const size_t most = std::numeric_limits<Xapian::doccount>::max();
 	const size_t want = offset < most - std::min(limit, most) ? offset + limit : most;
@@ -2754,12 +2782,16 @@ size_t collapse_page(xs_reader *r, const Xapian::Query &query, size_t offset, si
 	const size_t slack = 3 + static_cast<size_t>(2.0 * static_cast<double>(std::min(want, most / 4)) *
 						      dups / all_docs);
 	size_t fetch = want <= most - slack ? want + slack : most;
+	bool complete;
 	for (;;) {
 		plain = enquire.get_mset(0, static_cast<Xapian::doccount>(fetch));
+		complete = plain.size() < fetch;
 		items.clear();
 		groups.clear();
+		total = 0;
 		std::unordered_set<std::string> seen;
-		for (auto i = plain.begin(); i != plain.end() && items.size() < want; ++i) {
+		// every match when they are all here (for the count), else the page's
+		for (auto i = plain.begin(); i != plain.end() && (complete || items.size() < want); ++i) {
 			std::string sig = i.get_document().get_value(XS_SLOT_COLLAPSE);
 			if (!sig.empty()) {
 				auto known = freq.find(sig);
@@ -2771,17 +2803,19 @@ size_t collapse_page(xs_reader *r, const Xapian::Query &query, size_t offset, si
 				if (known->second > 1) {
 					if (!seen.insert(sig).second)
 						continue; // a better match has it
-					groups.emplace_back(items.size(), std::move(sig));
+					if (items.size() < want)
+						groups.emplace_back(items.size(), std::move(sig));
 				}
 			}
-			items.push_back({i, 0});
+			total++;
+			if (items.size() < want)
+				items.push_back({i, 0});
 		}
 		// enough, or every match taken
-		if (items.size() >= want || plain.size() < fetch || fetch >= most)
+		if (items.size() >= want || complete || fetch >= most)
 			break;
 		fetch = fetch <= most / 2 ? fetch * 2 : most;
 	}
-	const size_t all = items.size() < want ? items.size() : 0;
 	items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(std::min(offset, items.size())));
 	// The other matches of each kept signature: one unweighted search of the matches
 	// holding one of them (their G terms hold a few articles each).
@@ -2794,13 +2828,15 @@ size_t collapse_page(xs_reader *r, const Xapian::Query &query, size_t offset, si
 		most_matches += freq[g.second];
 	}
 	if (gterms.empty())
-		return all;
+		return complete;
 	Xapian::Enquire same(r->db);
 	same.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
 				     Xapian::Query(Xapian::Query::OP_OR, gterms.begin(), gterms.end())));
 	same.set_weighting_scheme(Xapian::BoolWeight());
 	std::unordered_map<std::string, Xapian::doccount> matching;
-	const Xapian::MSet m = same.get_mset(0, most_matches);
+	// a signature held by hundreds of articles (a licence text) is not read whole for
+	// every search: past SIMILAR_READ_MAX, the counts are lower bounds, as Xapian's were
+	const Xapian::MSet m = same.get_mset(0, std::min(most_matches, SIMILAR_READ_MAX));
 	for (auto i = m.begin(); i != m.end(); ++i)
 		matching[i.get_document().get_value(XS_SLOT_COLLAPSE)]++;
 	for (auto &g : groups) {
@@ -2809,7 +2845,7 @@ size_t collapse_page(xs_reader *r, const Xapian::Query &query, size_t offset, si
 		Xapian::doccount n = matching[g.second]; // the kept match itself among them
 		items[g.first - offset].collapsed = n > 0 ? n - 1 : 0;
 	}
-	return all;
+	return complete;
 }
 
 // The value of each of `keys` in every open shard (values[shard][k]), read through the
@@ -3077,19 +3113,18 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 			}
 		};
 		set_sort(enquire);
-		if (opts->collapse)
-			enquire.set_collapse_key(XS_SLOT_COLLAPSE);
-		if (opts->collapse && !opts->facet && !remote) {
-			// Local shards, no facets: collapsed here (collapse_page), not by Xapian.
+		// One local index without facets: collapsed here (collapse_page), not by Xapian.
+		// Not over several indexes: each marks its own near-duplicates (count_folded).
+		if (opts->collapse && !opts->facet && !remote && open_shards(r) == 1) {
+			const Xapian::doccount dups = r->db.get_termfreq(XS_TERM_DUPLICATE);
 			Xapian::MSet plain;
 			std::vector<collapsed_item> items;
-			const Xapian::doccount dups = r->db.get_termfreq(XS_TERM_DUPLICATE);
-			const size_t all = collapse_page(r, query, offset, limit, dups, set_sort, plain, items);
+			size_t total;
+			const bool complete =
+				collapse_page(r, query, offset, limit, dups, set_sort, plain, items, total);
 			if (estimated) {
-				// The plain search's bounds count near-duplicates too: folding takes at
-				// most the marked articles off them (count_folded).
-				*estimated = all ? all : plain.get_matches_estimated();
-				bool exact = all > 0;
+				bool exact = complete;
+				*estimated = complete ? total : fold_estimate(r, plain, dups);
 				const Xapian::doccount lower = plain.get_matches_lower_bound();
 				Xapian::doccount n;
 				if (exact) {
@@ -3106,8 +3141,14 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 				} else if (lower < XS_COUNT_EXACT_BELOW || lower - XS_COUNT_EXACT_BELOW < dups) {
 					// Past FOLD_MAX marks, counting plain matches up to 100 + dups would
 					// read more than collapsing 100 of them in each database does.
-					exact = dups <= FOLD_MAX ? count_folded(r, query, dups, n)
-								 : count_small(r, enquire, query, true, n);
+					if (dups <= FOLD_MAX) {
+						exact = count_folded(r, query, dups, n);
+					} else {
+						Xapian::Enquire collapsing(r->db);
+						collapsing.set_query(query);
+						collapsing.set_collapse_key(XS_SLOT_COLLAPSE);
+						exact = count_small(r, collapsing, query, true, n);
+					}
 					if (exact || *estimated < n)
 						*estimated = n;
 				} // else at least XS_COUNT_EXACT_BELOW once folded: an estimate
@@ -3118,6 +3159,8 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 				take_one(it.item, it.collapsed);
 			return;
 		}
+		if (opts->collapse)
+			enquire.set_collapse_key(XS_SLOT_COLLAPSE);
 		Xapian::ValueCountMatchSpy authors(XS_SLOT_AUTHOR), years(XS_SLOT_YEAR);
 		Xapian::doccount check_at_least = 0;
 		if (opts->facet) {
@@ -3250,10 +3293,20 @@ uint64_t xs_reader_termfreq(xs_reader *r, const char *term)
 	return n;
 }
 
-int xs_reader_termfreq_checked(xs_reader *r, const char *term, uint64_t *freq, char *err)
+int xs_reader_held_by_another(xs_reader *r, const char *term, const char *id, int *another,
+			      char *err)
 {
-	*freq = 0;
-	return with_reopen(r, err, "reading term frequency", [&] { *freq = r->db.get_termfreq(term); });
+	*another = 0;
+	return with_reopen(r, err, "reading term frequency", [&] {
+		const Xapian::doccount freq = r->db.get_termfreq(term);
+		if (freq != 1) {
+			*another = freq > 1;
+			return;
+		}
+		const Xapian::docid holder = *r->db.postlist_begin(term);
+		Xapian::PostingIterator self = r->db.postlist_begin(id);
+		*another = self == r->db.postlist_end(id) || *self != holder;
+	});
 }
 
 int xs_reader_position_after(xs_reader *r, uint32_t docid, const char *term, uint32_t after,

@@ -27,10 +27,10 @@ extern "C" {
 #define XS_PREFIX_SIGNATURE "G" /* the collapse signature (XS_SLOT_COLLAPSE) again, as a term:
                                    its frequency tells a search whether a hit has a
                                    near-duplicate anywhere (xs_reader_search) */
-/* On an article whose signature the index held already when it was written, or that
-   the same update wrote before it (update.c): of the articles sharing a signature, at
-   most one lacks it. A search counts its matches with near-duplicates folded from the
-   few marked ones (count_folded). Not a signature term: those are lowercase hex. */
+/* On an article whose signature another article of the index held when it was written
+   (update.c): of an index's articles sharing a signature, at most one lacks it. A
+   search of one index counts its matches with near-duplicates folded from the few
+   marked ones (count_folded). Not a signature term: those are lowercase hex. */
 #define XS_TERM_DUPLICATE "GD"
 
 /* Value slots. */
@@ -312,7 +312,9 @@ typedef struct xs_match {
 	size_t rank; /* 0-based rank in the whole result list */
 	const void *data;
 	size_t len;
-	uint64_t collapsed; /* with collapsing: how many more matches share its signature */
+	uint64_t collapsed; /* with collapsing: how many more matches share its signature
+	                       (counted up to a few hundred on one local index without
+	                       facets; elsewhere Xapian's lower bound) */
 	size_t shard;       /* the shard holding it (index in the reader's shards) */
 	const char *shard_meta; /* with xs_search_opts.shard_meta_key: that metadata of its
 	                           shard ("" when unset), else NULL */
@@ -340,8 +342,9 @@ typedef struct xs_search_opts {
  * Run `q`, calling `fn` for the matches ranked offset..offset+limit-1 (`opts` may be
  * NULL for relevance order, no collapsing, no facets). *estimated receives the number of
  * matches: exact when below XS_COUNT_EXACT_BELOW, with facets, or when Xapian's bounds
- * meet (opts->exact says which), else Xapian's estimate (rounded). Reopens the database first, and again when it was
- * modified under the reader.
+ * meet (opts->exact says which), else Xapian's estimate (rounded; collapsing one local
+ * index without facets, the plain search's less the share of marked near-duplicates).
+ * Reopens the database first, and again when it was modified under the reader.
  */
 #define XS_COUNT_EXACT_BELOW 100 /* matches checked at the least, so small counts are exact */
 int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limit,
@@ -376,8 +379,10 @@ int xs_reader_each_term(xs_reader *r, const char *prefix, xs_term_fn fn, void *u
 
 /* The number of documents containing `term` (0 when absent or on error). */
 uint64_t xs_reader_termfreq(xs_reader *r, const char *term);
-/* The same, telling an error apart: FOUILLE_OK and *freq, or an error code and `err`. */
-int xs_reader_termfreq_checked(xs_reader *r, const char *term, uint64_t *freq, char *err);
+/* *another: 1 when a document other than the one with id term `id` (if any) holds
+ * `term`, else 0. FOUILLE_OK, or an error code and `err`. */
+int xs_reader_held_by_another(xs_reader *r, const char *term, const char *id, int *another,
+			      char *err);
 /*
  * Whether `term` occurs in document `docid` (an id of a match) at a position above
  * `after`: 1 with *pos the first such position, 0 when it does not, -1 when that is not

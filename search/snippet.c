@@ -149,19 +149,19 @@ static size_t count_to(counter *c, const char *text, size_t len, size_t target)
 	size_t b = c->byte, chars = c->chars, end = target < len ? target : len;
 	int in_ws = c->in_ws;
 	while (b < end) {
-		/* most bytes are ASCII: a character each, whitespace runs as one */
-		if (u[b] > 0x20 && u[b] < 0x7F) {
+		/* most bytes are ASCII, a character each: no decoding */
+		if (u[b] < 0x80) {
+			if (is_ws(u[b])) {
+				chars += !in_ws;
+				in_ws = 1;
+				b++;
+				continue;
+			}
 			size_t run = b;
-			while (b < end && u[b] > 0x20 && u[b] < 0x7F)
+			while (b < end && u[b] < 0x80 && !is_ws(u[b]))
 				b++;
 			chars += b - run;
 			in_ws = 0;
-			continue;
-		}
-		if (u[b] <= 0x20 || u[b] == 0x7F) {
-			chars += !in_ws;
-			in_ws = 1;
-			b++;
 			continue;
 		}
 		int32_t cp;
