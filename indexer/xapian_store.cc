@@ -2666,7 +2666,10 @@ bool count_small(xs_reader *r, Xapian::Enquire &enquire, const Xapian::Query &qu
 // clavier` on the Debian folder, 200 matches, 1.3 M instructions, against 0.4 M counted
 // plain). The marks and signatures are read from their posting lists: a query would
 // open the search's every term again.
-constexpr Xapian::doccount FOLD_MAX = 1000; // marked articles count_folded() is used up to
+// Marked articles up to which a search collapses itself: count_folded() counts up to
+// XS_COUNT_EXACT_BELOW + that many plain matches, where collapsing stops at 100 of them
+// in each database.
+constexpr Xapian::doccount FOLD_MAX = 1000;
 bool count_folded(xs_reader *r, const Xapian::Query &query, Xapian::doccount dups, Xapian::doccount &n)
 {
 	const Xapian::doccount most = std::numeric_limits<Xapian::doccount>::max();
@@ -3113,10 +3116,16 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 			}
 		};
 		set_sort(enquire);
-		// One local index without facets: collapsed here (collapse_page), not by Xapian.
-		// Not over several indexes: each marks its own near-duplicates (count_folded).
-		if (opts->collapse && !opts->facet && !remote && open_shards(r) == 1) {
-			const Xapian::doccount dups = r->db.get_termfreq(XS_TERM_DUPLICATE);
+		// One local index without facets, and few near-duplicates: collapsed here
+		// (collapse_page), not by Xapian. Not over several indexes: each marks its own
+		// near-duplicates (count_folded). Not past FOLD_MAX marked articles: a count
+		// would collapse anyway (the synthetic million has 127,280: 11.7 ms against
+		// 11.4 ms for the median search, p99 80 against 57 ms).
+		const Xapian::doccount dups =
+			opts->collapse && !opts->facet && !remote && open_shards(r) == 1
+				? r->db.get_termfreq(XS_TERM_DUPLICATE)
+				: FOLD_MAX + 1;
+		if (dups <= FOLD_MAX) {
 			Xapian::MSet plain;
 			std::vector<collapsed_item> items;
 			size_t total;
@@ -3139,16 +3148,7 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 							*estimated = n;
 					}
 				} else if (lower < XS_COUNT_EXACT_BELOW || lower - XS_COUNT_EXACT_BELOW < dups) {
-					// Past FOLD_MAX marks, counting plain matches up to 100 + dups would
-					// read more than collapsing 100 of them in each database does.
-					if (dups <= FOLD_MAX) {
-						exact = count_folded(r, query, dups, n);
-					} else {
-						Xapian::Enquire collapsing(r->db);
-						collapsing.set_query(query);
-						collapsing.set_collapse_key(XS_SLOT_COLLAPSE);
-						exact = count_small(r, collapsing, query, true, n);
-					}
+					exact = count_folded(r, query, dups, n);
 					if (exact || *estimated < n)
 						*estimated = n;
 				} // else at least XS_COUNT_EXACT_BELOW once folded: an estimate
