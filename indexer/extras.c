@@ -368,16 +368,9 @@ int extras_set_values(extras *x, xs_doc *doc, const article *a)
 	    xs_doc_set_value(doc, XS_SLOT_YEAR, a->date, 4) != FOUILLE_OK)
 		return FOUILLE_ENOMEM;
 	char *sig = x->sig_set;
-	if (extras_get_signature(x, sig)) {
-		/* the term (wdf 0: no weight, no length) lets a search skip collapsing when
-		   none of its hits shares its signature with another article */
-		char term[sizeof XS_PREFIX_SIGNATURE + EXTRAS_SIGNATURE_LEN];
-		memcpy(term, XS_PREFIX_SIGNATURE, sizeof XS_PREFIX_SIGNATURE - 1);
-		memcpy(term + sizeof XS_PREFIX_SIGNATURE - 1, sig, EXTRAS_SIGNATURE_LEN + 1);
-		if (xs_doc_set_value(doc, XS_SLOT_COLLAPSE, sig, EXTRAS_SIGNATURE_LEN) != FOUILLE_OK ||
-		    xs_doc_add_term(doc, term, 0) != FOUILLE_OK)
-			return FOUILLE_ENOMEM;
-	}
+	if (extras_get_signature(x, sig) &&
+	    xs_doc_set_value(doc, XS_SLOT_COLLAPSE, sig, EXTRAS_SIGNATURE_LEN) != FOUILLE_OK)
+		return FOUILLE_ENOMEM;
 	return FOUILLE_OK;
 }
 

@@ -110,6 +110,8 @@ typedef struct update {
 	int sig_zero;      /* the signature 0 was written */
 	int sigs_in_index; /* the index held articles before: a signature may be there */
 	int reader_failed; /* the index could not be asked: every signature counts as seen */
+	int folding;       /* G and GD terms written (mark_duplicate) */
+	uint64_t marks;    /* articles of the index marked GD */
 } update;
 
 /* ---- small helpers ------------------------------------------------------------- */
@@ -244,14 +246,18 @@ static int read_file(const char *root, const char *rel, uint64_t max, char **out
 /* ---- near-duplicates marked --------------------------------------------------- */
 
 /*
- * An article is marked XS_TERM_DUPLICATE when another article held its collapse
- * signature already: one in the index (its own earlier version does not count), or one
- * this update wrote before it. So of the articles of an index sharing a signature, at
- * most one is unmarked (the first written; none once it is gone), which lets a search
- * count matches with near-duplicates folded from the marked ones (xs_reader_search).
- * A mark too many costs that count a little, never its truth: an article whose
- * signature could not be looked up is marked, and a mark stays when the other articles
- * go.
+ * Every article with a collapse signature holds it as a term (XS_PREFIX_SIGNATURE), and
+ * is marked XS_TERM_DUPLICATE when another article held it already: one in the index
+ * (its own earlier version does not count), or one this update wrote before it. So of
+ * the articles of an index sharing a signature, at most one is unmarked (the first
+ * written; none once it is gone), which lets a search collapse near-duplicates itself
+ * and count matches with them folded from the marked ones (xs_reader_search). A mark
+ * too many costs that count a little, never its truth: an article whose signature could
+ * not be looked up is marked, and a mark stays when the other articles go.
+ *
+ * Past XS_FOLD_MAX marked articles the searches collapse with Xapian and these terms
+ * serve nothing: they stop, and the index says so (XS_META_FOLDING) until a rebuild. A
+ * million articles' distinct terms cost a first index 14% more CPU (bench/README.md).
  */
 static int sig_seen_or_add(update *u, uint64_t v)
 {
@@ -292,15 +298,17 @@ static int sig_seen_or_add(update *u, uint64_t v)
    ("" none), when another article had that signature before. */
 static int mark_duplicate(update *u, xs_doc *doc, const char *id, const char *sig)
 {
-	if (!*sig)
+	if (!*sig || !u->folding)
 		return FOUILLE_OK;
+	char term[sizeof XS_PREFIX_SIGNATURE + EXTRAS_SIGNATURE_LEN];
+	snprintf(term, sizeof term, XS_PREFIX_SIGNATURE "%s", sig);
+	if (xs_doc_add_term(doc, term, 0) != FOUILLE_OK)
+		return handle_fail(u->idx, FOUILLE_ENOMEM, "out of memory");
 	int seen = sig_seen_or_add(u, strtoull(sig, NULL, 16));
 	if (seen < 0)
 		return handle_fail(u->idx, FOUILLE_ENOMEM, "out of memory");
 	if (!seen && u->sigs_in_index) {
 		/* in what was committed (what this update committed is in the set) */
-		char term[sizeof XS_PREFIX_SIGNATURE + EXTRAS_SIGNATURE_LEN];
-		snprintf(term, sizeof term, XS_PREFIX_SIGNATURE "%s", sig);
 		xs_reader *r = u->reader_failed ? NULL : handle_reader(u->idx);
 		char err[XS_ERRLEN];
 		if (!r || xs_reader_held_by_another(r, term, id, &seen, err) != FOUILLE_OK) {
@@ -313,6 +321,9 @@ static int mark_duplicate(update *u, xs_doc *doc, const char *id, const char *si
 	}
 	if (seen && xs_doc_add_term(doc, XS_TERM_DUPLICATE, 0) != FOUILLE_OK)
 		return handle_fail(u->idx, FOUILLE_ENOMEM, "out of memory");
+	u->marks += (uint64_t)seen;
+	if (u->marks > XS_FOLD_MAX)
+		u->folding = 0; /* from the next article on */
 	return FOUILLE_OK;
 }
 
@@ -543,6 +554,8 @@ static int commit(update *u, int last)
 	    (rc = xs_writer_set_meta(idx->writer, META_SCHEMA, schema, idx->err)) ||
 	    (rc = xs_writer_set_meta(idx->writer, META_ROOT, u->root, idx->err)) ||
 	    (rc = xs_writer_set_meta(idx->writer, META_UPDATED, when, idx->err)) ||
+	    (rc = xs_writer_set_meta_everywhere(idx->writer, XS_META_FOLDING, u->folding ? "" : "off",
+						idx->err)) ||
 	    (rc = last ? xs_writer_commit(idx->writer, idx->err)
 		       : xs_writer_commit_keep_spelling(idx->writer, idx->err)))
 		return rc;
@@ -1550,6 +1563,18 @@ static int run_update(update *u, const walk_list *files)
 	fouille_index *idx = u->idx;
 	int rc;
 	u->sigs_in_index = !idx->rebuild && xs_writer_doccount(idx->writer) > 0;
+	/* near-duplicates marked on, unless the index stopped (a rebuild starts again) */
+	u->folding = 1;
+	if (u->sigs_in_index) {
+		char *folding = NULL;
+		if ((rc = xs_writer_get_meta(idx->writer, XS_META_FOLDING, &folding, idx->err)) ||
+		    (rc = xs_writer_termfreq(idx->writer, XS_TERM_DUPLICATE, &u->marks, idx->err))) {
+			free(folding);
+			return rc;
+		}
+		u->folding = strcmp(folding, "off") != 0 && u->marks <= XS_FOLD_MAX;
+		free(folding);
+	}
 	/* a rebuild drops the spelling data anyway */
 	if (!idx->rebuild && (rc = recount_spelling(u)) != FOUILLE_OK)
 		return rc;

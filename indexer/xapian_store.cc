@@ -2054,6 +2054,38 @@ int xs_writer_set_meta_bytes(xs_writer *w, const char *key, const void *value, s
 	}
 }
 
+int xs_writer_set_meta_everywhere(xs_writer *w, const char *key, const char *value, char *err)
+{
+	try {
+		for (auto &s : w->shards) {
+			int rc = quiesce(*s, err);
+			if (rc != FOUILLE_OK)
+				return rc;
+			ensure_txn(*s);
+			s->db.set_metadata(key, value);
+		}
+		return FOUILLE_OK;
+	} catch (...) {
+		return handle_exception(err, "writing index metadata");
+	}
+}
+
+int xs_writer_termfreq(xs_writer *w, const char *term, uint64_t *freq, char *err)
+{
+	*freq = 0;
+	try {
+		for (auto &s : w->shards) {
+			int rc = quiesce(*s, err);
+			if (rc != FOUILLE_OK)
+				return rc;
+			*freq += s->db.get_termfreq(term);
+		}
+		return FOUILLE_OK;
+	} catch (...) {
+		return handle_exception(err, "reading the index");
+	}
+}
+
 int xs_writer_set_meta(xs_writer *w, const char *key, const char *value, char *err)
 {
 	return xs_writer_set_meta_bytes(w, key, value, std::strlen(value), err);
@@ -2666,10 +2698,17 @@ bool count_small(xs_reader *r, Xapian::Enquire &enquire, const Xapian::Query &qu
 // clavier` on the Debian folder, 200 matches, 1.3 M instructions, against 0.4 M counted
 // plain). The marks and signatures are read from their posting lists: a query would
 // open the search's every term again.
-// Marked articles up to which a search collapses itself: count_folded() counts up to
-// XS_COUNT_EXACT_BELOW + that many plain matches, where collapsing stops at 100 of them
-// in each database.
-constexpr Xapian::doccount FOLD_MAX = 1000;
+constexpr Xapian::doccount FOLD_MAX = XS_FOLD_MAX;
+
+// Whether the index of `r` (one local index) has its G and GD terms on every article:
+// no database of it says XS_META_FOLDING "off".
+bool folding_on(const xs_reader *r)
+{
+	for (const Xapian::Database &d : databases_of(r))
+		if (d.get_metadata(XS_META_FOLDING) == "off")
+			return false;
+	return true;
+}
 bool count_folded(xs_reader *r, const Xapian::Query &query, Xapian::doccount dups, Xapian::doccount &n)
 {
 	const Xapian::doccount most = std::numeric_limits<Xapian::doccount>::max();
@@ -3121,10 +3160,12 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 		// near-duplicates (count_folded). Not past FOLD_MAX marked articles: a count
 		// would collapse anyway (the synthetic million has 127,280: 11.7 ms against
 		// 11.4 ms for the median search, p99 80 against 57 ms).
-		const Xapian::doccount dups =
+		Xapian::doccount dups =
 			opts->collapse && !opts->facet && !remote && open_shards(r) == 1
 				? r->db.get_termfreq(XS_TERM_DUPLICATE)
 				: FOLD_MAX + 1;
+		if (dups <= FOLD_MAX && !folding_on(r))
+			dups = FOLD_MAX + 1; // past it once: its later articles have no G term
 		if (dups <= FOLD_MAX) {
 			Xapian::MSet plain;
 			std::vector<collapsed_item> items;

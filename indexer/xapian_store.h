@@ -32,6 +32,13 @@ extern "C" {
    search of one index counts its matches with near-duplicates folded from the few
    marked ones (count_folded). Not a signature term: those are lowercase hex. */
 #define XS_TERM_DUPLICATE "GD"
+/* Marked articles past which an index stops writing G and GD terms (update.c) and its
+   searches collapse with Xapian: a count folded from the marks reads up to 100 + that
+   many plain matches, where collapsing stops at 100 in each database. */
+#define XS_FOLD_MAX 1000
+/* User metadata, in every database of an index: "off" once it passed XS_FOLD_MAX marked
+   articles (its later articles have no G or GD term), until a rebuild. */
+#define XS_META_FOLDING "fouille.folding"
 
 /* Value slots. */
 #define XS_SLOT_DATE 0     /* "YYYYMMDD", sortable */
@@ -200,6 +207,10 @@ int xs_writer_set_meta_bytes(xs_writer *w, const char *key, const void *value, s
 /* *out is malloc'ed ("" when unset); free() it. */
 int xs_writer_get_meta(xs_writer *w, const char *key, char **out, char *err);
 uint64_t xs_writer_doccount(xs_writer *w);
+/* The same metadata in every database of the index (written at the next commit). */
+int xs_writer_set_meta_everywhere(xs_writer *w, const char *key, const char *value, char *err);
+/* The number of documents holding `term`, in the index as written so far. */
+int xs_writer_termfreq(xs_writer *w, const char *term, uint64_t *freq, char *err);
 
 /*
  * Call `fn` for every document: its id term and data. Used to rebuild the catalog from

@@ -16,6 +16,7 @@
 #include "check.h"
 #include "fouille.h"
 #include "helpers.h"
+#include "indexer/xapian_store.h" /* XS_FOLD_MAX */
 
 #define GROUPS 7
 #define SINGLES 9
@@ -192,6 +193,49 @@ static void check_brume(const char *dir, uint64_t want)
 	fouille_index_close(idx);
 }
 
+/* More copies of one story than XS_FOLD_MAX: the index stops writing signature terms
+   and marks, and says so; with all but 40 copies gone (their marks too), the 40 left
+   still make one hit, counted. */
+#define MANY (XS_FOLD_MAX + 60)
+static void check_past_fold_max(const char *root)
+{
+	char folder[96], dir[112], name[16], path[128];
+	snprintf(folder, sizeof folder, "%s/many", root);
+	snprintf(dir, sizeof dir, "%s/.fouille", folder);
+	make_dir(folder);
+	for (unsigned c = 0; c < MANY; c++) {
+		snprintf(name, sizeof name, "m%04u", c);
+		write_article(folder, name, 3, 1 + c % 5, 0, 1 + c % 28);
+	}
+	for (int round = 0; round < 2; round++) {
+		fouille_index *idx = NULL;
+		int rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE);
+		CHECK(rc == FOUILLE_OK, "open for writing: %s", fouille_last_open_error());
+		if (rc == FOUILLE_OK) {
+			CHECK(fouille_index_update(idx, folder, NULL, NULL) == FOUILLE_OK, "update: %s",
+			      fouille_errmsg(idx));
+			fouille_index_close(idx);
+		}
+		rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_READONLY);
+		CHECK(rc == FOUILLE_OK, "open read-only: %s", fouille_last_open_error());
+		if (rc != FOUILLE_OK)
+			return;
+		hitlist page;
+		uint64_t copies = round == 0 ? MANY : 40;
+		run(idx, "orage", 0, FOUILLE_SORT_RELEVANCE, 0, 10, &page);
+		CHECK(page.n == 1 && page.total == 1 && page.similar[0] + 1 == copies,
+		      "%llu copies: %zu hits, total %llu, similar %llu", (unsigned long long)copies,
+		      page.n, (unsigned long long)page.total,
+		      (unsigned long long)(page.n ? page.similar[0] : 0));
+		fouille_index_close(idx);
+		/* the first written go: those with a signature term, and the marks */
+		for (unsigned c = 0; round == 0 && c < MANY - 40; c++) {
+			snprintf(path, sizeof path, "%s/m%04u.txt", folder, c);
+			CHECK(unlink(path) == 0, "remove %s", path);
+		}
+	}
+}
+
 static void compare_all(const char *dir)
 {
 	fouille_index *idx = NULL;
@@ -311,6 +355,7 @@ int main(void)
 		      page.n, (unsigned long long)page.total, page.exact);
 		fouille_index_close(idx);
 	}
+	check_past_fold_max(root);
 	remove_tree(root);
 	return check_summary();
 }
