@@ -75,6 +75,28 @@ static void write_article(const char *folder, const char *name, unsigned s, unsi
 	write_article_with(folder, name, s, storms, tempest, day, "");
 }
 
+/* Index (or update) `folder` into `dir`. */
+static void update_index(const char *folder, const char *dir)
+{
+	fouille_index *idx = NULL;
+	int rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE);
+	CHECK(rc == FOUILLE_OK, "open %s for writing: %s", dir, fouille_last_open_error());
+	if (rc != FOUILLE_OK)
+		return;
+	CHECK(fouille_index_update(idx, folder, NULL, NULL) == FOUILLE_OK, "update: %s",
+	      fouille_errmsg(idx));
+	fouille_index_close(idx);
+}
+
+/* `dir` opened read-only, or NULL (a failed check). */
+static fouille_index *open_index(const char *dir)
+{
+	fouille_index *idx = NULL;
+	int rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_READONLY);
+	CHECK(rc == FOUILLE_OK, "open %s read-only: %s", dir, fouille_last_open_error());
+	return rc == FOUILLE_OK ? idx : NULL;
+}
+
 typedef struct hitlist {
 	size_t n;
 	uint64_t total;
@@ -170,10 +192,8 @@ static void compare(fouille_index *idx, const char *q, fouille_sort sort)
    a count past 100 made exact; the story one hit standing for 9. */
 static void check_brume(const char *dir, uint64_t want)
 {
-	fouille_index *idx = NULL;
-	int rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_READONLY);
-	CHECK(rc == FOUILLE_OK, "open read-only: %s", fouille_last_open_error());
-	if (rc != FOUILLE_OK)
+	fouille_index *idx = open_index(dir);
+	if (!idx)
 		return;
 	hitlist page, plain;
 	run(idx, "brume", 0, FOUILLE_SORT_RELEVANCE, 0, 10, &page);
@@ -208,17 +228,9 @@ static void check_past_fold_max(const char *root)
 		write_article(folder, name, 3, 1 + c % 5, 0, 1 + c % 28);
 	}
 	for (int round = 0; round < 2; round++) {
-		fouille_index *idx = NULL;
-		int rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE);
-		CHECK(rc == FOUILLE_OK, "open for writing: %s", fouille_last_open_error());
-		if (rc == FOUILLE_OK) {
-			CHECK(fouille_index_update(idx, folder, NULL, NULL) == FOUILLE_OK, "update: %s",
-			      fouille_errmsg(idx));
-			fouille_index_close(idx);
-		}
-		rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_READONLY);
-		CHECK(rc == FOUILLE_OK, "open read-only: %s", fouille_last_open_error());
-		if (rc != FOUILLE_OK)
+		update_index(folder, dir);
+		fouille_index *idx = open_index(dir);
+		if (!idx)
 			return;
 		hitlist page;
 		uint64_t copies = round == 0 ? MANY : 40;
@@ -238,10 +250,8 @@ static void check_past_fold_max(const char *root)
 
 static void compare_all(const char *dir)
 {
-	fouille_index *idx = NULL;
-	int rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_READONLY);
-	CHECK(rc == FOUILLE_OK, "open read-only: %s", fouille_last_open_error());
-	if (rc != FOUILLE_OK)
+	fouille_index *idx = open_index(dir);
+	if (!idx)
 		return;
 	const fouille_sort sorts[] = {FOUILLE_SORT_RELEVANCE, FOUILLE_SORT_DATE_ASC,
 				      FOUILLE_SORT_DATE_DESC};
@@ -298,14 +308,7 @@ int main(void)
 		write_file_in(folder, file, text);
 	}
 
-	fouille_index *idx = NULL;
-	int rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE);
-	CHECK(rc == FOUILLE_OK, "open for writing: %s", fouille_last_open_error());
-	if (rc == FOUILLE_OK) {
-		CHECK(fouille_index_update(idx, folder, NULL, NULL) == FOUILLE_OK, "update: %s",
-		      fouille_errmsg(idx));
-		fouille_index_close(idx);
-	}
+	update_index(folder, dir);
 	compare_all(dir);
 	check_brume(dir, BRUME + 1);
 
@@ -320,13 +323,7 @@ int main(void)
 	CHECK(unlink(gone) == 0, "remove %s", gone);
 	write_article(folder, "g9-0", GROUPS + SINGLES + 3, 4, 1, 5);
 	write_article(folder, "g9-1", GROUPS + SINGLES + 3, 1, 1, 6);
-	rc = fouille_index_open(&idx, dir, FOUILLE_OPEN_WRITE);
-	CHECK(rc == FOUILLE_OK, "open for writing again: %s", fouille_last_open_error());
-	if (rc == FOUILLE_OK) {
-		CHECK(fouille_index_update(idx, folder, NULL, NULL) == FOUILLE_OK, "update: %s",
-		      fouille_errmsg(idx));
-		fouille_index_close(idx);
-	}
+	update_index(folder, dir);
 	compare_all(dir);
 	check_brume(dir, BRUME + 1);
 
@@ -339,16 +336,9 @@ int main(void)
 		snprintf(name, sizeof name, "u%u", k);
 		write_article(other, name, 40 + k, 1 + k, 0, 1 + k);
 	}
-	rc = fouille_index_open(&idx, other_dir, FOUILLE_OPEN_WRITE | FOUILLE_OPEN_CREATE);
-	CHECK(rc == FOUILLE_OK, "open for writing: %s", fouille_last_open_error());
-	if (rc == FOUILLE_OK) {
-		CHECK(fouille_index_update(idx, other, NULL, NULL) == FOUILLE_OK, "update: %s",
-		      fouille_errmsg(idx));
-		fouille_index_close(idx);
-	}
-	rc = fouille_index_open(&idx, other_dir, FOUILLE_OPEN_READONLY);
-	CHECK(rc == FOUILLE_OK, "open read-only: %s", fouille_last_open_error());
-	if (rc == FOUILLE_OK) {
+	update_index(other, other_dir);
+	fouille_index *idx = open_index(other_dir);
+	if (idx) {
 		hitlist page;
 		run(idx, "orage", 0, FOUILLE_SORT_RELEVANCE, 0, 2, &page);
 		CHECK(page.n == 2 && page.total == 5 && page.exact, "no near-duplicates: %zu hits of %llu (exact %d)",
