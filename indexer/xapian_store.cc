@@ -2686,18 +2686,6 @@ bool count_small(xs_reader *r, Xapian::Enquire &enquire, const Xapian::Query &qu
 	return true;
 }
 
-// The number of matches with their near-duplicates folded (each signature among them
-// counts once), for one local index where `dups` articles carry XS_TERM_DUPLICATE (at
-// most one per signature does not, see update.c): true and the count in `n` when there
-// are fewer than XS_COUNT_EXACT_BELOW + dups plain matches, else false and `n` is
-// XS_COUNT_EXACT_BELOW, which folding (taking at most `dups` off) leaves at the least.
-// The count is the plain one, less the marked matches, plus their signatures that no
-// unmarked match has: what collapsing gives,
-// from the marked articles' few signatures, where collapsing reads the signature of
-// every candidate (up to XS_COUNT_EXACT_BELOW of them in each database: `raccourci
-// clavier` on the Debian folder, 200 matches, 1.3 M instructions, against 0.4 M counted
-// plain). The marks and signatures are read from their posting lists: a query would
-// open the search's every term again.
 constexpr Xapian::doccount FOLD_MAX = XS_FOLD_MAX;
 
 // Whether the index of `r` (one local index) has its G and GD terms on every article:
@@ -2709,6 +2697,18 @@ bool folding_on(const xs_reader *r)
 			return false;
 	return true;
 }
+
+// The number of matches with their near-duplicates folded (each signature among them
+// counts once), for one local index where `dups` articles carry XS_TERM_DUPLICATE (at
+// most one per signature does not, see update.c): true and the count in `n` when there
+// are fewer than XS_COUNT_EXACT_BELOW + dups plain matches, else false and `n` is
+// XS_COUNT_EXACT_BELOW, which folding (taking at most `dups` off) leaves at the least.
+// The count is the plain one, less the marked matches, plus their signatures that no
+// unmarked match has: what collapsing gives, from the marked articles' few signatures,
+// where collapsing reads the signature of every candidate (up to XS_COUNT_EXACT_BELOW of
+// them in each database: `raccourci clavier` on the Debian folder, 200 matches, 1.3 M
+// instructions, against 0.4 M counted plain). The marks and signatures are read from
+// their posting lists: a query would open the search's every term again.
 bool count_folded(xs_reader *r, const Xapian::Query &query, Xapian::doccount dups, Xapian::doccount &n)
 {
 	const Xapian::doccount most = std::numeric_limits<Xapian::doccount>::max();
@@ -3139,8 +3139,6 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 			search_oldest_first(r, query, offset, limit, opts, take, facets, estimated);
 			return;
 		}
-		Xapian::Enquire enquire(r->db);
-		enquire.set_query(query);
 		// Undated articles last either way: the default value sorts after every date
 		// ascending and before every date descending (then reversed).
 		const bool newest_first = opts->sort == XS_SORT_DATE_DESC;
@@ -3154,7 +3152,6 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 				e.set_sort_by_key_then_relevance(&by_date, false);
 			}
 		};
-		set_sort(enquire);
 		// One local index without facets, and few near-duplicates: collapsed here
 		// (collapse_page), not by Xapian. Not over several indexes: each marks its own
 		// near-duplicates (count_folded). Not past FOLD_MAX marked articles: a count
@@ -3200,6 +3197,9 @@ int xs_reader_search(xs_reader *r, const xs_query *q, size_t offset, size_t limi
 				take_one(it.item, it.collapsed);
 			return;
 		}
+		Xapian::Enquire enquire(r->db);
+		enquire.set_query(query);
+		set_sort(enquire);
 		if (opts->collapse)
 			enquire.set_collapse_key(XS_SLOT_COLLAPSE);
 		Xapian::ValueCountMatchSpy authors(XS_SLOT_AUTHOR), years(XS_SLOT_YEAR);
